@@ -1,0 +1,60 @@
+"""Exceptions and warnings raised by qopt.
+
+Every qopt error subclasses :class:`QoptError` and the built-in exception that
+describes its kind, so ``except ValueError`` keeps working for callers that do
+not know qopt. The CLI turns any :class:`QoptError` into one clear line on
+stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "QoptError",
+    "InstanceFormatError",
+    "UnknownInstanceError",
+    "InfeasibleModelError",
+    "ConfigError",
+    "MissingDependencyError",
+    "SolverError",
+    "PenaltyWarning",
+    "ConvergenceWarning",
+]
+
+
+class QoptError(Exception):
+    """Base class of every error qopt raises on purpose."""
+
+
+class InstanceFormatError(QoptError, ValueError):
+    """An instance or solution file is malformed, or its format is unknown.
+
+    The message names the file, the format, and (where known) the line.
+    """
+
+
+class UnknownInstanceError(QoptError, LookupError):
+    """A name is neither an existing file nor an entry of the bundled catalogue."""
+
+
+class InfeasibleModelError(QoptError, ValueError):
+    """The model's data admit no feasible solution, or are invalid (NaN, bad shapes)."""
+
+
+class ConfigError(QoptError, ValueError):
+    """A configuration file or option has an unknown key or a bad value."""
+
+
+class MissingDependencyError(QoptError, ImportError):
+    """An optional dependency (an ``extra``) is needed but not installed."""
+
+
+class SolverError(QoptError, RuntimeError):
+    """A solver failed in a way the caller can act on (bad option, time limit with no solution)."""
+
+
+class PenaltyWarning(UserWarning):
+    """A penalty weight was capped or looks too small to keep optima feasible."""
+
+
+class ConvergenceWarning(UserWarning):
+    """An optimizer stopped before its convergence criterion was met."""

@@ -1,0 +1,3 @@
+# Objective value = 3
+1
+2

@@ -1,0 +1,3 @@
+# ObjectiveOffset abc
+2 1
+1 1 1

@@ -1,0 +1,2 @@
+# nothing but comments
+# Vars Non-zeros
