@@ -1,0 +1,5 @@
+"""From constrained models to QUBOs: penalties, slack, calibration, and Ising/MaxCut forms."""
+
+from qopt.qubo.penalties import Decoder, count_qubits, to_bqm
+
+__all__ = ["Decoder", "count_qubits", "to_bqm"]

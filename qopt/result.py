@@ -1,0 +1,167 @@
+"""The one result type every qopt solver returns."""
+
+from __future__ import annotations
+
+import enum
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+__all__ = ["Result", "Status", "package_versions"]
+
+
+class Status(str, enum.Enum):
+    """Outcome of a solve."""
+
+    OPTIMAL = "optimal"          # proven optimal (exact solver) or equal to the known optimum
+    FEASIBLE = "feasible"        # feasible, optimality not proven
+    INFEASIBLE = "infeasible"    # best solution found violates a constraint
+    FAILED = "failed"            # no solution at all
+
+
+_PACKAGES = ("qopt", "numpy", "scipy", "dimod", "dwave-samplers", "networkx", "highspy",
+             "pennylane", "qiskit", "qiskit-aer", "mitiq", "torch")
+
+
+def package_versions(extra: tuple[str, ...] = ()) -> dict[str, str]:
+    """Installed versions of qopt's main dependencies (only those already imported or cheap to query)."""
+    from importlib import metadata
+
+    out = {}
+    for name in _PACKAGES + tuple(extra):
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return out
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return _jsonable(value.tolist())
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        v = float(value)
+        return v if math.isfinite(v) else None
+    if isinstance(value, enum.Enum):
+        return value.value
+    return value
+
+
+@dataclass(frozen=True)
+class Result:
+    """A solve's outcome in the problem's own terms, plus all samples.
+
+    Attributes:
+        instance: instance name.
+        problem: problem family (``mdkp``, ``mis``, ``qap``, ``market_split``, ``maxcut``,
+            ``qubo``, ``labs``, ``lp``).
+        sense: ``"max"`` or ``"min"``.
+        solver: solver name.
+        status: :class:`Status`.
+        solution: best assignment, shape (n_variables,), 0/1.
+        objective: objective of ``solution`` in the problem's units.
+        feasible: whether ``solution`` satisfies every constraint.
+        violations: constraint label -> amount violated (only violated ones).
+        known_optimum: published optimum, if known.
+        gap: ``|objective - known_optimum| / |known_optimum|`` (absolute when the optimum is 0);
+            None when unknown or infeasible.
+        seed: the seed used (None: fresh entropy).
+        qubits: qubits used by a quantum solver (None for classical ones).
+        samples: :class:`dimod.SampleSet` of decoded samples over the problem's variables,
+            with ``objective``, ``is_feasible`` fields; None for solvers without samples.
+        timing_s: seconds per stage (``build``, ``solve``, ``decode``, ``total``).
+        options: solver options as given.
+        info: extra facts (penalties, proven optimality, repair counts, ...).
+        provenance: versions and environment.
+    """
+
+    instance: str
+    problem: str
+    sense: str
+    solver: str
+    status: Status
+    solution: np.ndarray
+    objective: float
+    feasible: bool
+    violations: dict = field(default_factory=dict)
+    known_optimum: float | None = None
+    gap: float | None = None
+    seed: int | None = None
+    qubits: int | None = None
+    samples: Any = None
+    timing_s: dict = field(default_factory=dict)
+    options: dict = field(default_factory=dict)
+    info: dict = field(default_factory=dict)
+    provenance: dict = field(default_factory=dict)
+
+    @property
+    def n_variables(self) -> int:
+        return int(len(self.solution))
+
+    @property
+    def time_s(self) -> float:
+        return float(self.timing_s.get("total", sum(self.timing_s.values())))
+
+    def to_dict(self, *, include_samples: bool = False) -> dict:
+        """JSON-ready dict; the keys of the CLI's ``--output json`` contract come first."""
+        out = {
+            "instance": self.instance,
+            "problem": self.problem,
+            "n_variables": self.n_variables,
+            "sense": self.sense,
+            "objective": self.objective,
+            "feasible": bool(self.feasible),
+            "solution": [int(v) for v in self.solution],
+            "solver": self.solver,
+            "seed": self.seed,
+            "time_s": self.time_s,
+            "qubits": self.qubits,
+            "known_optimum": self.known_optimum,
+            "gap": self.gap,
+            "status": self.status,
+            "violations": self.violations,
+            "timing_s": self.timing_s,
+            "options": self.options,
+            "info": self.info,
+            "provenance": self.provenance,
+        }
+        if include_samples and self.samples is not None:
+            out["samples"] = self.samples.to_serializable()
+        return _jsonable(out)
+
+    def to_json(self, **kwargs) -> str:
+        """``json.dumps(self.to_dict())``."""
+        return json.dumps(self.to_dict(**kwargs))
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Result":
+        """Inverse of :meth:`to_dict` (samples are restored when present)."""
+        samples = None
+        if data.get("samples") is not None:
+            import dimod
+
+            samples = dimod.SampleSet.from_serializable(data["samples"])
+        return cls(
+            instance=data["instance"], problem=data["problem"], sense=data["sense"],
+            solver=data["solver"], status=Status(data["status"]),
+            solution=np.asarray(data["solution"], dtype=np.int8), objective=data["objective"],
+            feasible=data["feasible"], violations=data.get("violations", {}),
+            known_optimum=data.get("known_optimum"), gap=data.get("gap"), seed=data.get("seed"),
+            qubits=data.get("qubits"), samples=samples, timing_s=data.get("timing_s", {}),
+            options=data.get("options", {}), info=data.get("info", {}),
+            provenance=data.get("provenance", {}),
+        )
+
+    def __repr__(self) -> str:
+        gap = "n/a" if self.gap is None else f"{100 * self.gap:.2f}%"
+        return (f"Result({self.solver} on {self.instance}: objective={self.objective:g} "
+                f"({self.sense}), feasible={self.feasible}, gap={gap}, status={self.status.value})")
