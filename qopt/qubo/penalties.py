@@ -242,7 +242,7 @@ def to_bqm(
     bqm = dimod.BinaryQuadraticModel("BINARY")
     bqm.add_variables_from((v, 0.0) for v in cqm.variables)
     bqm.add_linear_from(objective.linear.items())
-    bqm.add_quadratic_from(objective.quadratic.items())
+    bqm.add_quadratic_from((u, v, b) for (u, v), b in objective.quadratic.items())
     bqm.offset += objective.offset
 
     delta = _objective_flip_bound(objective)
@@ -306,7 +306,7 @@ def to_bqm(
             if calibrated and w > limit / sh:
                 w, _ = limit / sh, capped.append(label)
             if b_int == 1:
-                bqm.add_quadratic_from(((names[i], names[j]), w) for i in range(len(names)) for j in range(i + 1, len(names)))
+                bqm.add_quadratic_from((names[i], names[j], w) for i in range(len(names)) for j in range(i + 1, len(names)))
             else:
                 bqm.add_linear_from((v, w) for v in names)
             penalties[label], encodings[label] = float(w), kind

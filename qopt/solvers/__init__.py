@@ -1,27 +1,53 @@
 """Solvers. Every solver takes a :class:`~qopt.problems.Problem` and returns a
-:class:`~qopt.result.Result`; :func:`solve` dispatches by name."""
+:class:`~qopt.result.Result`; :func:`solve` dispatches by name.
+
+The registry maps names to ``"module:function"`` so that classical runs never
+import the quantum stacks.
+"""
 
 from __future__ import annotations
 
-from qopt.solvers.classical import exact, simulated_annealing, tabu
+import importlib
 
-__all__ = ["SOLVERS", "solve", "exact", "simulated_annealing", "tabu"]
+__all__ = ["SOLVERS", "get_solver", "solve"]
 
-SOLVERS = {
-    "exact": exact,
-    "sa": simulated_annealing,
-    "tabu": tabu,
+SOLVERS: dict[str, str] = {
+    "exact": "qopt.solvers.classical:exact",
+    "sa": "qopt.solvers.classical:simulated_annealing",
+    "tabu": "qopt.solvers.classical:tabu",
 }
 
 
-def solve(problem, solver: str = "sa", **options):
-    """Solve ``problem`` with the named solver (``exact``, ``sa``, ``tabu``, ...).
+def get_solver(name: str):
+    """The solver function registered under ``name``.
 
     Raises:
         ValueError: unknown solver name (the message lists the known ones).
     """
     try:
-        fn = SOLVERS[solver]
+        target = SOLVERS[name]
     except KeyError:
-        raise ValueError(f"unknown solver {solver!r}; choose one of {sorted(SOLVERS)}") from None
+        raise ValueError(f"unknown solver {name!r}; choose one of {', '.join(sorted(SOLVERS))}") from None
+    module, attr = target.split(":")
+    return getattr(importlib.import_module(module), attr)
+
+
+def solve(problem, solver: str = "sa", **options):
+    """Solve ``problem`` with the named solver (``exact``, ``sa``, ``tabu``, ...).
+
+    Options are the solver function's keyword arguments.
+
+    Raises:
+        ValueError: unknown solver name or option.
+    """
+    fn = get_solver(solver)
+    import inspect
+
+    params = inspect.signature(fn).parameters
+    if not any(p.kind is p.VAR_KEYWORD for p in params.values()):
+        unknown = sorted(set(options) - set(params))
+        if unknown:
+            allowed = sorted(k for k in params if k != "problem")
+            raise ValueError(f"solver {solver!r} does not take option(s) {', '.join(unknown)}; "
+                             f"it takes {', '.join(allowed)}")
     return fn(problem, **options)
