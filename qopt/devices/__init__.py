@@ -1,0 +1,1 @@
+"""Devices: YAML configs -> DeviceConfig -> simulators (qopt.devices.exact) and PennyLane/Qiskit devices."""
