@@ -1,0 +1,270 @@
+"""Run a sweep: expand the grid, skip stored runs, run the rest serially or through Dask.
+
+Results are written by the driver, one transaction per finished run, as runs
+complete (``distributed.as_completed``), so killing the driver loses at most the
+runs in flight. A run that raises is stored as failed with its error message;
+the sweep goes on.
+
+Parallel runs use Dask only (no home-made scheduler): ``workers=N`` starts a
+``distributed.LocalCluster(n_workers=N, threads_per_worker=1)``; ``scheduler=ADDRESS``
+connects a ``distributed.Client`` to a running scheduler (``dask scheduler`` plus
+``dask worker ADDRESS`` on each machine, all with qopt installed and the same
+instance files reachable at the same paths).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import logging
+import socket
+import sys
+import time
+import traceback
+import warnings
+from dataclasses import dataclass
+
+from qopt.bench.config import SweepConfig, run_key
+from qopt.bench.store import done_keys, insert_run, open_store
+from qopt.errors import ConfigError, MissingDependencyError
+
+__all__ = ["expand", "run_task", "run_sweep", "SweepSummary"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SweepSummary:
+    """What :func:`run_sweep` did: counts of runs in the grid, skipped (already
+    stored), run now, failed now, and the wall time in seconds."""
+
+    total: int
+    skipped: int
+    ran: int
+    failed: int
+    wall_s: float
+
+
+def expand(config: SweepConfig) -> list[dict]:
+    """The sweep's runs as picklable task dicts, instance-major then solver then seed.
+
+    Each task has ``run_key``, ``sweep``, ``instance`` (an
+    :meth:`InstanceSpec.to_dict`), ``solver`` (a :meth:`SolverSpec.to_dict`) and ``seed``.
+
+    Examples:
+        >>> from qopt.bench.config import parse_config
+        >>> cfg = parse_config({"instances": ["mknap1-1"], "solvers": ["exact", "sa"], "seeds": [0, 1]})
+        >>> [(t["solver"]["name"], t["seed"]) for t in expand(cfg)]
+        [('exact', 0), ('exact', 1), ('sa', 0), ('sa', 1)]
+    """
+    tasks = []
+    for inst in config.instances:
+        for solver in config.solvers:
+            for seed in config.seeds:
+                tasks.append({
+                    "run_key": run_key(inst.key, solver.name, solver.key_options, seed),
+                    "sweep": config.name, "instance": inst.to_dict(), "solver": solver.to_dict(), "seed": seed,
+                })
+    return tasks
+
+
+def _describe(task: dict) -> str:
+    inst = task["instance"]
+    return f"{task['solver']['label']} on {inst['name'] or inst['spec']} seed {task['seed']}"
+
+
+def _samples_summary(samples) -> dict | None:
+    if samples is None or not len(samples):
+        return None
+    vectors = samples.data_vectors
+    if "objective" not in vectors:
+        return None
+    out = {"objective": [float(v) for v in vectors["objective"]],
+           "num_occurrences": [int(v) for v in samples.record.num_occurrences]}
+    if "is_feasible" in vectors:
+        out["is_feasible"] = [bool(v) for v in vectors["is_feasible"]]
+    return out
+
+
+def run_task(task: dict) -> dict:
+    """Run one task (in any process) and return the row to store; never raises for solver errors.
+
+    The solve goes through the same code path as ``qopt solve``
+    (``qopt.cli.solve._run``): the solver function directly, or
+    :func:`qopt.shrink.shrink_and_solve` when the task shrinks.
+    """
+    from qopt.bench.config import InstanceSpec
+    from qopt.cli.solve import _run
+
+    inst = InstanceSpec(**task["instance"])
+    solver = task["solver"]
+    row = {"run_key": task["run_key"], "sweep": task["sweep"], "instance": inst.name or inst.spec,
+           "instance_key": inst.key, "solver": solver["name"], "solver_label": solver["label"],
+           "options": _key_options(solver), "seed": task["seed"], "host": socket.gethostname()}
+    t0 = time.perf_counter()
+    try:
+        problem = inst.load()
+        row.update(instance=problem.name, family=problem.family, sense=problem.sense,
+                   n_variables=problem.num_variables, known_optimum=problem.known_optimum)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result = _run(problem, solver["name"], seed=task["seed"], shrink=solver["shrink"],
+                          max_qubits=solver["max_qubits"], options=dict(solver["options"]))
+        data = result.to_dict()
+        data["bench"] = {"instance": task["instance"], "solver": task["solver"]}
+        if caught:
+            data.setdefault("info", {})["bench_warnings"] = sorted({f"{w.category.__name__}: {w.message}"
+                                                                    for w in caught})[:20]
+        row.update(status="ok", objective=result.objective, feasible=bool(result.feasible), gap=result.gap,
+                   time_s=result.time_s, qubits=result.qubits, result=data,
+                   samples=_samples_summary(result.samples))
+    except Exception as err:  # noqa: BLE001 - a failed run is data, not a crash
+        message = str(err).strip().splitlines()[0] if str(err).strip() else ""
+        row.update(status="failed", error=f"{type(err).__name__}: {message}"[:2000])
+        logger.debug("run %s failed:\n%s", _describe(task), traceback.format_exc())
+    row["wall_s"] = time.perf_counter() - t0
+    row["finished_at"] = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+    return row
+
+
+def _key_options(solver: dict) -> dict:
+    out = dict(solver["options"])
+    if solver.get("shrink") is not None:
+        out["shrink"] = solver["shrink"]
+    if solver.get("max_qubits") is not None:
+        out["max_qubits"] = solver["max_qubits"]
+    return out
+
+
+class _Progress:
+    """``done/total`` and the current run on stderr: a tqdm bar on a terminal, else one line per run."""
+
+    def __init__(self, total: int, initial: int, enabled: bool | None):
+        self.enabled = sys.stderr.isatty() if enabled is None else enabled
+        self.total, self.done = total, initial
+        self.bar = None
+        if self.enabled and sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, initial=initial, unit="run", file=sys.stderr, dynamic_ncols=True)
+
+    def current(self, text: str) -> None:
+        if self.bar is not None:
+            self.bar.set_postfix_str(text[:60], refresh=True)
+
+    def finished(self, row: dict, text: str) -> None:
+        self.done += 1
+        if self.bar is not None:
+            self.bar.update(1)
+        elif self.enabled:
+            what = "ok" if row["status"] == "ok" else f"FAILED ({row['error']})"
+            sys.stderr.write(f"[{self.done}/{self.total}] {text}: {what} ({row['wall_s']:.2f} s)\n")
+            sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def run_sweep(config: SweepConfig, store: str, *, workers: int | None = None, scheduler: str | None = None,
+              retry_failed: bool = False, progress: bool | None = None) -> SweepSummary:
+    """Run every run of ``config`` not yet in ``store``.
+
+    Args:
+        config: a validated :class:`~qopt.bench.config.SweepConfig`.
+        store: path of the SQLite store (created if missing).
+        workers: run through a Dask ``LocalCluster`` with this many single-threaded
+            worker processes (None: serially in this process).
+        scheduler: address of a running Dask scheduler (``tcp://host:8786``); excludes ``workers``.
+        retry_failed: run stored failed runs again (replacing them).
+        progress: progress on stderr (None: only when stderr is a terminal).
+
+    Returns:
+        :class:`SweepSummary`.
+
+    Raises:
+        ConfigError: both ``workers`` and ``scheduler``, ``workers < 1``, or an unusable store.
+        MissingDependencyError: Dask requested but ``distributed`` is not installed.
+    """
+    if workers is not None and scheduler is not None:
+        raise ConfigError("give either workers or scheduler, not both")
+    if workers is not None and workers < 1:
+        raise ConfigError(f"workers must be >= 1, got {workers}")
+    t0 = time.perf_counter()
+    conn = open_store(store)
+    try:
+        tasks = expand(config)
+        stored = done_keys(conn, include_failed=not retry_failed)
+        todo = [t for t in tasks if t["run_key"] not in stored]
+        skipped = len(tasks) - len(todo)
+        logger.info("sweep %s: %d runs, %d already stored, %d to run", config.name, len(tasks), skipped, len(todo))
+        bar = _Progress(len(tasks), skipped, progress)
+        failed = 0
+        try:
+            if workers is None and scheduler is None:
+                for task in todo:
+                    bar.current(_describe(task))
+                    row = run_task(task)
+                    insert_run(conn, row, replace_failed=retry_failed)
+                    failed += row["status"] == "failed"
+                    bar.finished(row, _describe(task))
+            else:
+                failed = _run_dask(todo, conn, bar, workers=workers, scheduler=scheduler,
+                                   retry_failed=retry_failed)
+        finally:
+            bar.close()
+    finally:
+        conn.close()
+    return SweepSummary(total=len(tasks), skipped=skipped, ran=len(todo), failed=failed,
+                        wall_s=time.perf_counter() - t0)
+
+
+def _run_dask(todo, conn, bar, *, workers, scheduler, retry_failed) -> int:
+    try:
+        from distributed import Client, LocalCluster, as_completed
+    except ImportError as err:
+        raise MissingDependencyError("parallel sweeps need Dask: pip install 'qopt[bench]'") from err
+    if not todo:
+        return 0
+    cluster = None
+    # Dask's own INFO chatter (nanny/scheduler start and stop) stays out of the progress output
+    dask_logger = logging.getLogger("distributed")
+    old_level = dask_logger.level
+    dask_logger.setLevel(max(logging.WARNING, logging.getLogger().getEffectiveLevel()))
+    if scheduler is not None:
+        try:
+            client = Client(scheduler, timeout="20s")
+        except (OSError, TimeoutError) as err:
+            raise ConfigError(f"cannot reach the Dask scheduler at {scheduler!r}: {err}") from None
+    else:
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               dashboard_address=None, silence_logs=logging.ERROR)
+        client = Client(cluster)
+    failed = 0
+    try:
+        tasks_by_key, futures = {}, []
+        for task in todo:
+            fut = client.submit(run_task, task, key=f"qopt-run-{task['run_key']}", pure=False)
+            tasks_by_key[fut.key] = task
+            futures.append(fut)
+        bar.current(f"{len(todo)} runs on {len(client.scheduler_info().get('workers', {}))} workers")
+        for fut in as_completed(futures):
+            task = tasks_by_key[fut.key]
+            try:
+                row = fut.result()
+            except Exception as err:  # noqa: BLE001 - e.g. a worker died
+                row = {"run_key": task["run_key"], "sweep": task["sweep"],
+                       "instance": task["instance"]["name"] or task["instance"]["spec"],
+                       "instance_key": task["instance"]["key"], "solver": task["solver"]["name"],
+                       "solver_label": task["solver"]["label"], "options": _key_options(task["solver"]),
+                       "seed": task["seed"], "status": "failed", "wall_s": 0.0,
+                       "error": f"{type(err).__name__}: {err}"[:2000]}
+            insert_run(conn, row, replace_failed=retry_failed)
+            failed += row["status"] == "failed"
+            bar.finished(row, _describe(task))
+            fut.release()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+        dask_logger.setLevel(old_level)
+    return failed
