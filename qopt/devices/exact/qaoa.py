@@ -31,6 +31,7 @@ the basis-state index. Angles in radians.
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -220,6 +221,36 @@ class _Plan:
 
 
 _TLS = threading.local()
+_PREPARED: dict = {}
+
+
+def _fingerprint(e: np.ndarray) -> bytes:
+    step = max(1, e.size // 4096)
+    return e[::step].tobytes() + e[-7:].tobytes()
+
+
+def _prepared(be, e: np.ndarray):
+    """The backend's prepared form of ``e``, cached per array object.
+
+    The cache holds a weak reference and a fingerprint of a strided sample, so
+    a new or modified array is prepared again (energies are meant to be
+    built once per problem and not modified in place).
+    """
+    key = (id(e), be.name)
+    hit = _PREPARED.get(key)
+    if hit is not None:
+        ref, fp, prep = hit
+        if ref() is e and fp == _fingerprint(e):
+            return prep
+    prep = be.prepare(e)
+    try:
+        ref = weakref.ref(e, lambda _r, key=key: _PREPARED.pop(key, None))
+    except TypeError:
+        return prep
+    if len(_PREPARED) > 8:
+        _PREPARED.clear()
+    _PREPARED[key] = (ref, _fingerprint(e), prep)
+    return prep
 
 
 def _workspace(n: int, slot: int) -> np.ndarray:
@@ -334,7 +365,7 @@ def _plan(energies, gammas, betas, mixer, initial, groups, backend) -> _Plan:
             raise ValueError(f"initial must have shape ({n},) (probabilities) or ({1 << n},) "
                              f"(a state), got {initial.shape}")
     be = _backend(backend)
-    return _Plan(n=n, energies=e, prepared=be.prepare(e), gammas=g, betas=bq, multi_angle=multi,
+    return _Plan(n=n, energies=e, prepared=_prepared(be, e), gammas=g, betas=bq, multi_angle=multi,
                  gens=gens, active=active, pairs=pairs, initial=init, be=be)
 
 
