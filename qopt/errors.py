@@ -16,6 +16,7 @@ __all__ = [
     "ConfigError",
     "MissingDependencyError",
     "SolverError",
+    "ShrinkBudgetError",
     "PenaltyWarning",
     "ConvergenceWarning",
 ]
@@ -50,6 +51,12 @@ class MissingDependencyError(QoptError, ImportError):
 
 class SolverError(QoptError, RuntimeError):
     """A solver failed in a way the caller can act on (bad option, time limit with no solution)."""
+
+
+class ShrinkBudgetError(QoptError, ValueError):
+    """A qubit budget for graph shrinking cannot be met (too small for the problem's structure,
+    or every remaining merge is vetoed by a constraint). The message names the budget and the
+    smallest reachable count."""
 
 
 class PenaltyWarning(UserWarning):

@@ -1,0 +1,175 @@
+"""Back from the shrunk problem: expand, verify against every original constraint, repair.
+
+:func:`shrink_and_solve` is the whole pipeline (the CLI's ``--shrink``/``--max-qubits``):
+``shrink -> any registered solver on the shrunk problem -> expand_result``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+
+import numpy as np
+
+from qopt.decode import make_result
+from qopt.shrink.driver import MODES, count_problem_qubits, shrink
+
+__all__ = ["expand_result", "shrink_and_solve"]
+
+logger = logging.getLogger(__name__)
+
+_SHRINK_KEYS = ("source", "num_reads", "num_sweeps", "elite", "polish", "recompute_every", "tau", "qaoa_options")
+
+
+def _shrunk_solutions(shrunk, result, limit):
+    rows = [np.asarray(result.solution, dtype=np.int8)]
+    samples = result.samples
+    if samples is not None and len(samples):
+        labels = list(samples.variables)
+        cols = [labels.index(i) for i in range(shrunk.num_variables)]
+        rows.extend(samples.record.sample[:, cols].astype(np.int8))
+    unique, seen = [], set()
+    for y in rows:
+        key = y.tobytes()
+        if key not in seen:
+            seen.add(key)
+            unique.append(y)
+    return unique[:limit]
+
+
+def expand_result(problem, shrunk, shrunk_result, *, solver: str, seed=None, repair: bool = True,
+                  local_search: bool = True, max_postprocess: int = 64, timing_s=None, options=None,
+                  info=None):
+    """Expand a solver's result on ``shrunk`` into a :class:`~qopt.result.Result` of ``problem``.
+
+    Every distinct shrunk solution (the best one and the result's samples) is expanded with
+    ``shrunk.expand``, verified with ``problem.is_feasible`` against every original constraint,
+    repaired with ``problem.repair`` where it violates one, improved with
+    ``problem.local_search``, and the best (feasible first, then by objective) is returned.
+
+    Args:
+        problem: the original :class:`~qopt.problems.Problem`.
+        shrunk: the :class:`~qopt.shrink.ShrunkProblem` the solver ran on.
+        shrunk_result: the solver's :class:`~qopt.result.Result` on ``shrunk``.
+        solver: solver name recorded in the result.
+        seed, timing_s, options, info: recorded in the result.
+        repair, local_search: post-processing switches.
+        max_postprocess: at most this many distinct shrunk solutions are expanded.
+
+    Returns:
+        A :class:`~qopt.result.Result` in the original problem's terms; ``qubits`` is the shrunk
+        count; ``info`` holds ``qubits_before``, ``qubits_after``, ``merges``,
+        ``feasible_before_repair`` / ``feasible_after_repair`` (of the returned solution),
+        the rates over all expanded samples, and ``repair_distance`` (Hamming distance).
+    """
+    import dimod
+
+    t0 = time.perf_counter()
+    ys = _shrunk_solutions(shrunk, shrunk_result, max_postprocess)
+    xs, raw_ok, dist = [], [], []
+    for y in ys:
+        x_raw = shrunk.expand(y)
+        ok = problem.is_feasible(x_raw)
+        x = problem.repair(x_raw) if repair and not ok else x_raw.copy()
+        if local_search:
+            x = problem.local_search(x)
+        xs.append(x)
+        raw_ok.append(ok)
+        dist.append(int(np.sum(x != x_raw)))
+    objectives = [problem.evaluate(x) for x in xs]
+    feasible = [problem.is_feasible(x) for x in xs]
+    sign = -1.0 if problem.sense == "max" else 1.0
+    best = min(range(len(xs)), key=lambda i: (0 if feasible[i] else 1, sign * objectives[i]))
+    samples = dimod.SampleSet.from_samples(
+        (np.array(xs), list(range(problem.num_variables))), vartype="BINARY",
+        energy=sign * np.array(objectives), objective=np.array(objectives), is_feasible=np.array(feasible),
+        feasible_raw=np.array(raw_ok),
+    )
+    timing = dict(timing_s or {})
+    timing["expand"] = time.perf_counter() - t0
+    timing.pop("total", None)
+    extra = dict(info or {})
+    extra.update(
+        qubits_before=getattr(shrunk, "qubits_before", None), qubits_after=getattr(shrunk, "qubits", None),
+        variables_after=shrunk.num_variables, num_merges=len(shrunk.merges),
+        merges=[m.to_dict() for m in shrunk.merges], correlation_rounds=getattr(shrunk, "rounds", 0),
+        feasible_before_repair=bool(raw_ok[best]), feasible_after_repair=bool(feasible[best]),
+        feasible_before_repair_rate=float(np.mean(raw_ok)), feasible_after_repair_rate=float(np.mean(feasible)),
+        repair_distance=dist[best], shrunk_objective=float(shrunk_result.objective),
+        shrunk_solver_qubits=shrunk_result.qubits,
+    )
+    return make_result(problem, xs[best], solver=solver, seed=seed, qubits=getattr(shrunk, "qubits", None),
+                       samples=samples, timing_s=timing, options=options, info=extra)
+
+
+def shrink_and_solve(problem, *, solver: str, mode: str = "adaptive", max_qubits: int | None = None, seed=None,
+                     shrink_options: dict | None = None, **solver_options):
+    """Shrink ``problem`` to ``max_qubits``, solve the shrunk problem, expand, verify and repair.
+
+    Args:
+        problem: a :class:`~qopt.problems.Problem`.
+        solver: registered solver name (``exact``, ``sa``, ``tabu``, ``qaoa``, ...).
+        mode: ``"adaptive"`` (default), ``"static"`` or ``"none"`` (see :func:`qopt.shrink.shrink`).
+        max_qubits: qubit budget, slack bits included (default: ``round(2/3 x`` the original
+            count), Sharma & Lau's default target; ``mode="none"`` without a budget solves as is).
+        seed: int or numpy Generator; shrinking and solving get child seeds.
+        shrink_options: options of :func:`qopt.shrink.shrink` (``source``, ``num_reads``,
+            ``num_sweeps``, ``elite``, ``polish``, ``recompute_every``, ``tau``, ``qaoa_options``).
+        **solver_options: passed to the solver; ``slack`` and ``penalty`` also set how qubits
+            are counted and how the correlation sampler builds its QUBO.
+
+    Returns:
+        The :class:`~qopt.result.Result` in ``problem``'s terms (see :func:`expand_result`).
+
+    Raises:
+        ShrinkBudgetError: the budget cannot be met (before any solving).
+        ValueError: unknown solver, solver option, mode or shrink option.
+
+    Examples:
+        >>> import qopt
+        >>> r = shrink_and_solve(qopt.load("mknap1-3"), solver="sa", max_qubits=12, seed=0)
+        >>> r.qubits <= 12, r.feasible, r.info["qubits_before"]
+        (True, True, 102)
+    """
+    from qopt.solvers import get_solver, solve
+
+    get_solver(solver)  # unknown names fail before any work
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
+    opts = dict(shrink_options or {})
+    unknown = sorted(set(opts) - set(_SHRINK_KEYS))
+    if unknown:
+        raise ValueError(f"unknown shrink option(s) {', '.join(unknown)}; known: {', '.join(_SHRINK_KEYS)}")
+    slack = solver_options.get("slack", "binary")
+    penalty = solver_options.get("penalty", "calibrated")
+    rng = np.random.default_rng(seed)
+    shrink_seed, solve_seed = (int(g.integers(2**31 - 1)) for g in rng.spawn(2))
+    seed_int = seed if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) else None
+    t0 = time.perf_counter()
+    if max_qubits is None:
+        if mode == "none":
+            result = solve(problem, solver, seed=solve_seed, **solver_options)
+            return dataclasses.replace(result, seed=seed_int,
+                                       options={**result.options, "shrink": "none"})
+        max_qubits = max(1, round(2 / 3 * count_problem_qubits(problem, slack=slack)))
+    shrunk, merges = shrink(problem, max_qubits, mode=mode, seed=shrink_seed, slack=slack, penalty=penalty, **opts)
+    t1 = time.perf_counter()
+    target = shrunk if merges else problem
+    inner = solve(target, solver, seed=solve_seed, **solver_options)
+    t2 = time.perf_counter()
+    options = {**inner.options, "shrink": mode, "max_qubits": int(max_qubits), **opts}
+    timing = {"shrink": t1 - t0, "solve": t2 - t1}
+    if not merges:
+        info = {**inner.info, "qubits_before": shrunk.qubits, "qubits_after": shrunk.qubits, "num_merges": 0,
+                "merges": [], "correlation_rounds": 0}
+        return dataclasses.replace(inner, seed=seed_int, qubits=shrunk.qubits, options=options, info=info,
+                                   timing_s={**inner.timing_s, **timing,
+                                             "total": sum(timing.values())})
+    return expand_result(problem, shrunk, inner, solver=solver, seed=seed_int, timing_s=timing,
+                         options=options, info={"shrink_mode": mode, "solver_info": _small(inner.info)})
+
+
+def _small(info: dict) -> dict:
+    """The scalar entries of a solver's info (drop bulky nested records)."""
+    return {k: v for k, v in info.items() if isinstance(v, (int, float, str, bool)) or v is None}
