@@ -6,7 +6,9 @@ from the objective: for constraint c,
     w_c = margin * max_{v in c} Delta_v,   Delta_v = |a_v| + sum_u |b_uv|
 
 the largest change of the (minimisation) objective that flipping one variable of c
-can make (Verma & Lewis 2020), while the constraint is rewritten in integer units so
+can make (Verma & Lewis 2020; where disjoint one-hot equalities partition variables,
+as the rows of a QAP, only the largest interaction per group counts, because a state
+that keeps the groups one-hot has one active neighbour per group), while the constraint is rewritten in integer units so
 that the smallest violation costs exactly ``w_c``. Weights are capped so that no
 BQM coefficient exceeds ``max_coefficient_ratio`` times the objective's largest
 coefficient (default 1e6); a capped weight raises :class:`~qopt.errors.PenaltyWarning`.
@@ -111,12 +113,44 @@ def _bounded_coefficients(R: int) -> list[int]:
     return coeffs
 
 
-def _objective_flip_bound(objective) -> dict:
-    """Delta_v = |linear_v| + sum_u |quadratic_uv| for every objective variable."""
+def _one_hot_groups(cqm) -> dict:
+    """Variable -> group id for disjoint one-hot equality constraints (``sum x == 1``)."""
+    group: dict = {}
+    for label, comp in cqm.constraints.items():
+        lhs = comp.lhs
+        if comp.sense.value != "==" or lhs.num_interactions or lhs.offset != 0:
+            continue
+        coeffs = set(lhs.linear.values())
+        if len(coeffs) != 1 or float(comp.rhs) != next(iter(coeffs)):
+            continue
+        if any(v in group for v in lhs.variables):
+            continue  # keep the groups disjoint (rows of a QAP, not also its columns)
+        group.update((v, label) for v in lhs.variables)
+    return group
+
+
+def _objective_flip_bound(objective, groups: dict | None = None) -> dict:
+    """Delta_v: the largest objective change one flip of v can make.
+
+    Without groups: ``|linear_v| + sum_u |quadratic_uv|``. With disjoint one-hot
+    groups (``sum_{u in G} x_u == 1``), states that keep every group one-hot have at
+    most one neighbour per group switched on, so the sum over a group's neighbours
+    is replaced by their largest ``|quadratic_uv|``: the bound that matters where a
+    search spends its time, and far less conservative for assignment problems.
+    """
+    groups = groups or {}
     delta = {v: abs(b) for v, b in objective.linear.items()}
+    per_group: dict = {}
     for (u, v), b in objective.quadratic.items():
-        delta[u] = delta.get(u, 0.0) + abs(b)
-        delta[v] = delta.get(v, 0.0) + abs(b)
+        for a, c in ((u, v), (v, u)):
+            g = groups.get(c)
+            if g is None:
+                delta[a] = delta.get(a, 0.0) + abs(b)
+            else:
+                key = (a, g)
+                per_group[key] = max(per_group.get(key, 0.0), abs(b))
+    for (a, _), m in per_group.items():
+        delta[a] = delta.get(a, 0.0) + m
     return delta
 
 
@@ -245,7 +279,7 @@ def to_bqm(
     bqm.add_quadratic_from((u, v, b) for (u, v), b in objective.quadratic.items())
     bqm.offset += objective.offset
 
-    delta = _objective_flip_bound(objective)
+    delta = _objective_flip_bound(objective, _one_hot_groups(cqm))
     scale = _objective_scale(objective)
     limit = max_coefficient_ratio * scale
     uniform = _qiskit_penalty(objective) if penalty == "qiskit" else None

@@ -208,19 +208,28 @@ def simulated_annealing(problem, *, num_reads: int = 100, num_sweeps: int = 1000
                           repair=repair, local_search=local_search, options=opts)
 
 
-def tabu(problem, *, num_reads: int = 10, timeout_s: float = 0.2, seed=None, penalty="calibrated",
-         slack="binary", weights=None, repair: bool = True, local_search: bool = True) -> Result:
+def tabu(problem, *, num_reads: int = 20, timeout_s: float = 0.1, seed=None, penalty="calibrated",
+         slack="binary", weights=None, repair: bool = True, local_search: bool = True,
+         time_limit: float | None = None) -> Result:
     """Tabu search (dwave-samplers) on the penalised BQM, then decode/repair/local search.
 
     Args:
         problem: a :class:`~qopt.problems.Problem`.
         num_reads: independent tabu runs.
         timeout_s: seconds per run.
-        seed: int seed for reproducible runs.
+        seed: int seed for reproducible runs (tabu stops on wall-clock time, so runs on a
+            loaded machine may still differ).
         penalty, slack, weights: passed to :func:`qopt.qubo.to_bqm`.
         repair, local_search: post-processing switches.
+        time_limit: total seconds for all runs; overrides ``timeout_s`` with
+            ``time_limit / num_reads``.
     """
     from dwave.samplers import TabuSampler
+
+    if time_limit is not None:
+        if not time_limit > 0:
+            raise ValueError(f"time_limit must be > 0 seconds, got {time_limit!r}")
+        timeout_s = time_limit / num_reads
 
     if num_reads < 1 or not timeout_s > 0:
         raise ValueError(f"num_reads must be >= 1 and timeout_s > 0, got {num_reads}, {timeout_s}")
