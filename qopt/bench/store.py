@@ -2,7 +2,7 @@
 
 One table ``runs``, one row per (instance, solver + options, seed), keyed by
 :func:`qopt.bench.config.run_key`. Each finished run is written in its own
-transaction, in WAL mode, with ``INSERT OR IGNORE`` on the primary key: a run is
+transaction, in WAL mode, after checking the key under the write lock: a run is
 never stored twice, and a process killed at any moment (even SIGKILL) loses at
 most the runs that had not been committed. Failed runs are stored too
 (``status = 'failed'`` with the error message); ``retry_failed`` replaces them.
@@ -105,16 +105,19 @@ def insert_run(conn: sqlite3.Connection, row: dict, *, replace_failed: bool = Fa
     """
     values = [_sql_value(row.get(c)) for c in COLUMNS]
     placeholders = ", ".join("?" for _ in COLUMNS)
-    conn.execute("BEGIN IMMEDIATE")
+    conn.execute("BEGIN IMMEDIATE")  # the write lock: check-then-insert cannot race another writer
     try:
         if replace_failed:
             conn.execute("DELETE FROM runs WHERE run_key = ? AND status = 'failed'", (row["run_key"],))
-        cur = conn.execute(f"INSERT OR IGNORE INTO runs ({', '.join(COLUMNS)}) VALUES ({placeholders})", values)
+        if conn.execute("SELECT 1 FROM runs WHERE run_key = ?", (row["run_key"],)).fetchone() is not None:
+            conn.execute("COMMIT")
+            return False
+        conn.execute(f"INSERT INTO runs ({', '.join(COLUMNS)}) VALUES ({placeholders})", values)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
         raise
-    return cur.rowcount == 1
+    return True
 
 
 def _sql_value(value):
