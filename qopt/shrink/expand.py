@@ -158,7 +158,7 @@ def shrink_and_solve(problem, *, solver: str, mode: str = "adaptive", max_qubits
     target = shrunk if merges else problem
     inner = solve(target, solver, seed=solve_seed, **solver_options)
     t2 = time.perf_counter()
-    options = {**inner.options, "shrink": mode, "max_qubits": int(max_qubits), **opts}
+    options = {**inner.options, "shrink": mode, "max_qubits": int(max_qubits), "shrink_options": opts}
     timing = {"shrink": t1 - t0, "solve": t2 - t1}
     if not merges:
         info = {**inner.info, "qubits_before": shrunk.qubits, "qubits_after": shrunk.qubits, "num_merges": 0,

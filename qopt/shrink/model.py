@@ -177,7 +177,11 @@ class ShrunkProblem(Problem):
         return (self.parity[None, :] ^ ext[:, self._kidx]).astype(np.int8)
 
     def cqm(self):
-        """The substituted CQM over ``0 .. k-1`` (built once; constant constraints dropped)."""
+        """The substituted CQM over ``0 .. k-1`` (built once).
+
+        A constraint whose variables are all fixed is a constant and is dropped; the veto rules
+        keep such constants satisfied, and :meth:`violations` always checks the original.
+        """
         if self._cqm is None:
             import dimod
 
