@@ -16,7 +16,9 @@ A sweep file is YAML::
 Every (instance, solver with options, seed) is one run. Solver options are the
 solver function's keyword arguments (as ``qopt solve`` flags, underscored);
 ``shrink`` and ``max_qubits`` send the run through
-:func:`qopt.shrink.shrink_and_solve`; ``label`` only names the solver in reports.
+:func:`qopt.shrink.shrink_and_solve`; ``label`` only names the solver in reports;
+``if_available: true`` skips the entry (with a warning) when the solver is not
+in the registry of this qopt (so one sweep file serves while solvers land).
 
 Everything is checked by :func:`load_config` before any run starts: bad YAML,
 unknown keys, unknown solvers, options a solver does not take, and instances
@@ -29,6 +31,7 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
+import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,11 +39,13 @@ from typing import Any
 
 from qopt.errors import ConfigError, QoptError
 
+logger = logging.getLogger(__name__)
+
 __all__ = ["InstanceSpec", "SolverSpec", "SweepConfig", "load_config", "parse_config", "run_key"]
 
 _TOP_KEYS = ("name", "description", "instances", "solvers", "seeds")
 _INSTANCE_KEYS = ("path", "format", "index", "name")
-_HARNESS_KEYS = ("label", "shrink", "max_qubits")
+_HARNESS_KEYS = ("label", "shrink", "max_qubits", "if_available")
 _SHRINK_MODES = ("adaptive", "static", "none")
 
 
@@ -150,6 +155,7 @@ class SweepConfig:
     name: str = "sweep"
     description: str = ""
     source: str = "<dict>"
+    skipped: tuple[str, ...] = ()
 
     @property
     def num_runs(self) -> int:
@@ -214,7 +220,11 @@ def parse_config(data: Any, *, source: str = "<dict>", base_dir: str | os.PathLi
     base = Path(base_dir) if base_dir is not None else Path.cwd()
     instances = tuple(_parse_instance(e, f"instances[{k}]", base, fail, check_instances)
                       for k, e in enumerate(data["instances"]))
-    solvers = tuple(_parse_solver(e, f"solvers[{k}]", fail) for k, e in enumerate(data["solvers"]))
+    parsed = [_parse_solver(e, f"solvers[{k}]", fail) for k, e in enumerate(data["solvers"])]
+    solvers = tuple(s for s in parsed if isinstance(s, SolverSpec))
+    skipped = tuple(s for s in parsed if isinstance(s, str))
+    if not solvers:
+        raise fail(f"no solver of the config is available (skipped: {', '.join(skipped)})")
     seeds = _parse_seeds(data.get("seeds", [0]), fail)
     _no_duplicates([i.key for i in instances], [i.spec for i in instances], "instances", fail)
     _no_duplicates([_canonical([s.name, s.key_options]) for s in solvers], [s.label for s in solvers],
@@ -225,7 +235,7 @@ def parse_config(data: Any, *, source: str = "<dict>", base_dir: str | os.PathLi
             raise fail(f"two solvers share the label {lab!r}; give each a distinct 'label'")
     name = data.get("name") or Path(source).stem
     return SweepConfig(instances=instances, solvers=solvers, seeds=seeds, name=str(name),
-                       description=str(data.get("description") or ""), source=source)
+                       description=str(data.get("description") or ""), source=source, skipped=skipped)
 
 
 def _no_duplicates(keys, names, what, fail):
@@ -273,7 +283,8 @@ def _parse_instance(entry, where, base: Path, fail, check: bool) -> InstanceSpec
     return spec
 
 
-def _parse_solver(entry, where, fail) -> SolverSpec:
+def _parse_solver(entry, where, fail) -> SolverSpec | str:
+    """A :class:`SolverSpec`, or the entry's name (a str) when ``if_available`` and not registered."""
     from qopt.solvers import SOLVERS, get_solver
 
     if isinstance(entry, str):
@@ -281,6 +292,12 @@ def _parse_solver(entry, where, fail) -> SolverSpec:
     if not isinstance(entry, dict):
         raise fail(f"{where}: a solver is a name or a mapping {{name, ...options}}, got {entry!r}")
     name = entry.get("name")
+    if entry.get("if_available") not in (None, True, False):
+        raise fail(f"{where}.if_available: must be true or false, got {entry['if_available']!r}")
+    if entry.get("if_available") and name not in SOLVERS:
+        logger.warning("%s: %s: solver %r is not available in this qopt; skipped", fail("").args[0].rstrip(": "),
+                       where, name)
+        return str(entry.get("label") or name)
     if name not in SOLVERS:
         raise fail(f"{where}.name: unknown solver {name!r}; choose one of {', '.join(sorted(SOLVERS))}")
     options = {k: v for k, v in entry.items() if k not in ("name",) + _HARNESS_KEYS}

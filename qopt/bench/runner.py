@@ -22,6 +22,7 @@ import time
 import traceback
 import warnings
 from dataclasses import dataclass
+from pathlib import Path
 
 from qopt.bench.config import SweepConfig, run_key
 from qopt.bench.store import done_keys, insert_run, open_store
@@ -69,7 +70,8 @@ def expand(config: SweepConfig) -> list[dict]:
 
 def _describe(task: dict) -> str:
     inst = task["instance"]
-    return f"{task['solver']['label']} on {inst['name'] or inst['spec']} seed {task['seed']}"
+    name = inst["name"] or (Path(inst["spec"]).name.split(".")[0] if inst["key"].startswith("file:") else inst["spec"])
+    return f"{task['solver']['label']} on {name} seed {task['seed']}"
 
 
 def _samples_summary(samples) -> dict | None:
