@@ -60,23 +60,28 @@ def _check_args(problem, max_qubits, mode, slack):
 
 
 def _pick(M, state, active):
-    """Best allowed (p, q, sign, corr) among ``active`` roots and the reference, or None."""
+    """Best allowed (p, q, sign, corr) among ``active`` roots and the reference, or None.
+
+    First pass: candidates by decreasing ``|M|`` with the sign of ``M``. If every one is
+    vetoed, a second pass tries the opposite sign, least confident (smallest ``|M|``) first,
+    so the loop only fails when no merge of either sign is allowed.
+    """
     k = len(active)
-    A = np.abs(M)
     iu, ju = np.triu_indices(k + 1, 1)
-    vals = A[iu, ju]
+    vals = np.abs(M[iu, ju])
     # candidates: larger |M| first; at ties fixings (j == k) first, then lower indices
     order = np.lexsort((iu, -(ju == k).astype(int), -np.round(vals, 12)))
-    for t in order:
-        i, j = int(iu[t]), int(ju[t])
-        corr = float(M[i, j])
-        sign = 1 if corr >= 0 else -1
-        if j == k:  # reference pair: fix active[i]
-            p, q = REF, int(active[i])
-        else:
-            p, q = int(active[i]), int(active[j])
-        if state.allowed(p, q, sign):
-            return p, q, sign, corr
+    for flip in (1, -1):
+        for t in (order if flip == 1 else order[::-1]):
+            i, j = int(iu[t]), int(ju[t])
+            corr = float(M[i, j])
+            sign = (1 if corr >= 0 else -1) * flip
+            if j == k:  # reference pair: fix active[i]
+                p, q = REF, int(active[i])
+            else:
+                p, q = int(active[i]), int(active[j])
+            if state.allowed(p, q, sign):
+                return p, q, sign, corr
     return None
 
 
