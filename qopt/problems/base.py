@@ -118,27 +118,26 @@ class Problem(abc.ABC):
         return as_solution(x, self.num_variables).copy()
 
     def local_search(self, x, *, max_rounds: int = 100) -> np.ndarray:
-        """Improve ``x`` by single flips that keep feasibility, until none helps.
+        """Improve a feasible ``x`` by single flips that keep it feasible, until none helps.
 
         Generic first-improvement 1-flip search; subclasses override with
-        problem-specific moves (2-swaps for QAP). A feasible input stays feasible.
+        problem-specific moves (2-swaps for QAP). An infeasible input is returned
+        unchanged (repair it first).
         """
         x = as_solution(x, self.num_variables).copy()
+        if not self.is_feasible(x):
+            return x
         sign = 1.0 if self.sense == "max" else -1.0
         best = sign * self.evaluate(x)
-        feasible = self.is_feasible(x)
         for _ in range(max_rounds):
             improved = False
             for i in range(self.num_variables):
                 x[i] ^= 1
-                if (not feasible or self.is_feasible(x)):
-                    value = sign * self.evaluate(x)
-                    if value > best + 1e-12 and (self.is_feasible(x) or not feasible):
-                        best = value
-                        improved = True
-                        feasible = self.is_feasible(x)
-                        continue
-                x[i] ^= 1
+                value = sign * self.evaluate(x)
+                if value > best + 1e-12 and self.is_feasible(x):
+                    best, improved = value, True
+                else:
+                    x[i] ^= 1
             if not improved:
                 break
         return x
