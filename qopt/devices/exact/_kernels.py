@@ -1,21 +1,26 @@
 """Fused, cache-blocked numba kernels of the exact simulator (the fast backend).
 
-Layout. A state of 2**n complex128 amplitudes; bit position ``pos = n-1-q``
-holds qubit q. One QAOA layer is two sweeps over the state:
+Layout. The backend's state is a float64 array ``S`` of shape (2, 2**n): real
+parts in ``S[0]``, imaginary parts in ``S[1]`` (split layout, so butterflies
+are plain SIMD multiply-adds; the public API converts to complex128 only when
+a state is returned). Bit position ``pos = n-1-q`` holds qubit q. One QAOA
+layer is two sweeps over the state:
 
 1. *low sweep*: for each contiguous block of 2**K amplitudes (K =
-   :data:`BLOCK_BITS`, 256 KiB, resident in the 1 MiB L2), multiply by the
-   phase ``exp(-i gamma C)`` (a per-layer lookup table when C is integer with
-   a small range, else cos/sin per amplitude), then apply the single-qubit
-   gates of bit positions 0..K-1 in place;
+   :data:`BLOCK_BITS`; 256 KiB, resident in the 1 MiB L2) multiply by the
+   phase ``exp(-i gamma C)`` (a per-layer table indexed by a uint16 diagonal
+   when C is integer with range < 65536, else cos/sin per amplitude), apply
+   the gates of bit positions < :data:`L1_BITS` per 16 KiB sub-block (L1),
+   then those of positions L1_BITS..K-1 on the block;
 2. *high sweep*: for bit positions >= K, gather tiles of 2**H rows x W
-   contiguous amplitudes (whole cache lines) into a thread-local buffer, apply
-   the gates of those H positions there, scatter back.
+   contiguous amplitudes into a thread-local buffer, apply the gates of
+   those H positions there, scatter back.
 
 The adjoint step runs the same sweeps backwards on the state and the
-back-propagated vector together, accumulating <lam|G_q|phi> and
-<lam|C|phi> on the fly. Sweeps are split over threads with ``numba.prange``
-when the state has at least 2**:data:`PARALLEL_MIN_BITS` amplitudes.
+back-propagated vector together; the gradient terms Im <lam|G_q|phi> and
+Im <lam|C|phi> are accumulated in the same loops that rewind the gates.
+Sweeps are split over threads with ``numba.prange`` when the state has at
+least 2**:data:`PARALLEL_MIN_BITS` amplitudes.
 """
 
 from __future__ import annotations
@@ -26,9 +31,10 @@ import numba
 import numpy as np
 from numba import njit, prange
 
-__all__ = ["BACKEND", "BLOCK_BITS", "PARALLEL_MIN_BITS"]
+__all__ = ["BACKEND", "BLOCK_BITS", "L1_BITS", "PARALLEL_MIN_BITS"]
 
 BLOCK_BITS = 14
+L1_BITS = 10
 PARALLEL_MIN_BITS = 18
 _TABLE_MAX = 1 << 16
 
@@ -36,297 +42,421 @@ _NB = dict(cache=True, nogil=True, fastmath=False, error_model="numpy")
 
 # phase kinds
 _PH_TABLE, _PH_FLOAT, _PH_NONE = 0, 1, 2
+# gate / generator kinds
+_K_GEN, _K_X = 0, 1
 
 
 # --------------------------------------------------------------------------
-# butterflies
+# gates on (re, im) at stride s inside [off, off + size)
+# gate row gp: u00r u00i u01r u01i u10r u10i u11r u11i
 # --------------------------------------------------------------------------
 @njit(**_NB)
-def _bfly(x, off, size, s, u00, u01, u10, u11):
-    for base in range(off, off + size, 2 * s):
-        for j in range(base, base + s):
-            a = x[j]
-            b = x[j + s]
-            x[j] = u00 * a + u01 * b
-            x[j + s] = u10 * a + u11 * b
-
-
-@njit(**_NB)
-def _bfly_x(x, off, size, s, c, sn):
-    """exp(-i beta X): a' = c a - i s b, b' = c b - i s a (c = cos beta, sn = sin beta)."""
-    for base in range(off, off + size, 2 * s):
-        for j in range(base, base + s):
-            a = x[j]
-            b = x[j + s]
-            x[j] = complex(c * a.real + sn * b.imag, c * a.imag - sn * b.real)
-            x[j + s] = complex(c * b.real + sn * a.imag, c * b.imag - sn * a.real)
-
-
-@njit(**_NB)
-def _gate(x, off, size, s, u, xk):
-    if xk:
-        _bfly_x(x, off, size, s, u[0, 0].real, -u[0, 1].imag)
+def _gate(re, im, off, size, s, gp, kind):
+    if kind == _K_X:
+        c = gp[0]
+        sn = -gp[3]
+        if s >= 4:
+            for base in range(off, off + size, 2 * s):
+                ar = re[base:base + s]
+                ai = im[base:base + s]
+                br = re[base + s:base + 2 * s]
+                bi = im[base + s:base + 2 * s]
+                for j in range(s):
+                    xr = ar[j]
+                    xi = ai[j]
+                    yr = br[j]
+                    yi = bi[j]
+                    ar[j] = c * xr + sn * yi
+                    ai[j] = c * xi - sn * yr
+                    br[j] = c * yr + sn * xi
+                    bi[j] = c * yi - sn * xr
+        else:
+            for base in range(off, off + size, 2 * s):
+                for j in range(base, base + s):
+                    xr = re[j]
+                    xi = im[j]
+                    yr = re[j + s]
+                    yi = im[j + s]
+                    re[j] = c * xr + sn * yi
+                    im[j] = c * xi - sn * yr
+                    re[j + s] = c * yr + sn * xi
+                    im[j + s] = c * yi - sn * xr
     else:
-        _bfly(x, off, size, s, u[0, 0], u[0, 1], u[1, 0], u[1, 1])
+        u00r, u00i, u01r, u01i = gp[0], gp[1], gp[2], gp[3]
+        u10r, u10i, u11r, u11i = gp[4], gp[5], gp[6], gp[7]
+        for base in range(off, off + size, 2 * s):
+            ar = re[base:base + s]
+            ai = im[base:base + s]
+            br = re[base + s:base + 2 * s]
+            bi = im[base + s:base + 2 * s]
+            for j in range(s):
+                xr = ar[j]
+                xi = ai[j]
+                yr = br[j]
+                yi = bi[j]
+                ar[j] = u00r * xr - u00i * xi + u01r * yr - u01i * yi
+                ai[j] = u00r * xi + u00i * xr + u01r * yi + u01i * yr
+                br[j] = u10r * xr - u10i * xi + u11r * yr - u11i * yi
+                bi[j] = u10r * xi + u10i * xr + u11r * yi + u11i * yr
 
 
 @njit(**_NB)
-def _overlap(lam, phi, off, size, s, g):
-    """sum over pairs of conj(l) (G p) for the 2x2 generator g on stride s."""
-    acc = 0j
-    g00, g01, g10, g11 = g[0, 0], g[0, 1], g[1, 0], g[1, 1]
-    for base in range(off, off + size, 2 * s):
-        for j in range(base, base + s):
-            pa = phi[j]
-            pb = phi[j + s]
-            acc += lam[j].conjugate() * (g00 * pa + g01 * pb) + lam[j + s].conjugate() * (g10 * pa + g11 * pb)
+def _gate_bwd(pr, pi, lr, li, off, size, s, gp, kind, g, gkind):
+    """Accumulate Im <lam|G|phi> over pairs at stride s, then apply gate gp to both."""
+    acc = 0.0
+    if gkind == _K_X:
+        for base in range(off, off + size, 2 * s):
+            for j in range(base, base + s):
+                # Im(conj(la) pb + conj(lb) pa)
+                acc += lr[j] * pi[j + s] - li[j] * pr[j + s] + lr[j + s] * pi[j] - li[j + s] * pr[j]
+    else:
+        g00r, g00i, g01r, g01i = g[0], g[1], g[2], g[3]
+        g10r, g10i, g11r, g11i = g[4], g[5], g[6], g[7]
+        for base in range(off, off + size, 2 * s):
+            for j in range(base, base + s):
+                xr = pr[j]
+                xi = pi[j]
+                yr = pr[j + s]
+                yi = pi[j + s]
+                # (G p)_a, (G p)_b
+                ar = g00r * xr - g00i * xi + g01r * yr - g01i * yi
+                ai = g00r * xi + g00i * xr + g01r * yi + g01i * yr
+                br = g10r * xr - g10i * xi + g11r * yr - g11i * yi
+                bi = g10r * xi + g10i * xr + g11r * yi + g11i * yr
+                acc += lr[j] * ai - li[j] * ar + lr[j + s] * bi - li[j + s] * br
+    _gate(pr, pi, off, size, s, gp, kind)
+    _gate(lr, li, off, size, s, gp, kind)
     return acc
 
 
 @njit(**_NB)
-def _phase(x, off, size, kind, idx, table, fdiag, gamma):
+def _phase(re, im, off, size, kind, idx, tr, ti, fdiag, gamma):
     if kind == _PH_TABLE:
         for i in range(off, off + size):
-            x[i] *= table[idx[i]]
+            e = idx[i]
+            cr = tr[e]
+            ci = ti[e]
+            xr = re[i]
+            xi = im[i]
+            re[i] = xr * cr - xi * ci
+            im[i] = xr * ci + xi * cr
     elif kind == _PH_FLOAT:
         for i in range(off, off + size):
             ph = -gamma * fdiag[i]
-            x[i] *= complex(math.cos(ph), math.sin(ph))
+            cr = math.cos(ph)
+            ci = math.sin(ph)
+            xr = re[i]
+            xi = im[i]
+            re[i] = xr * cr - xi * ci
+            im[i] = xr * ci + xi * cr
 
 
 # --------------------------------------------------------------------------
 # forward sweeps
 # --------------------------------------------------------------------------
 @njit(**_NB)
-def _low_fwd_chunk(psi, b0, b1, K, kind, idx, table, fdiag, gamma, pos, us, xk):
+def _low_fwd_chunk(re, im, b0, b1, K, L1, kind, idx, tr, ti, fdiag, gamma, pos, gps, kinds):
     B = 1 << K
+    S1 = 1 << L1
+    m = pos.size
+    n1 = 0
+    while n1 < m and pos[n1] < L1:
+        n1 += 1
     for blk in range(b0, b1):
         off = blk * B
-        _phase(psi, off, B, kind, idx, table, fdiag, gamma)
-        for k in range(pos.size):
-            _gate(psi, off, B, 1 << pos[k], us[k], xk[k])
+        _phase(re, im, off, B, kind, idx, tr, ti, fdiag, gamma)
+        if n1 > 0:
+            for sb in range(off, off + B, S1):
+                for k in range(n1):
+                    _gate(re, im, sb, S1, 1 << pos[k], gps[k], kinds[k])
+        for k in range(n1, m):
+            _gate(re, im, off, B, 1 << pos[k], gps[k], kinds[k])
 
 
 @njit(parallel=True, **_NB)
-def _low_fwd_par(psi, nblocks, nchunks, K, kind, idx, table, fdiag, gamma, pos, us, xk):
+def _low_fwd_par(re, im, nblocks, nchunks, K, L1, kind, idx, tr, ti, fdiag, gamma, pos, gps, kinds):
     per = (nblocks + nchunks - 1) // nchunks
     for c in prange(nchunks):
-        _low_fwd_chunk(psi, c * per, min(nblocks, (c + 1) * per), K, kind, idx, table, fdiag,
-                       gamma, pos, us, xk)
+        _low_fwd_chunk(re, im, c * per, min(nblocks, (c + 1) * per), K, L1, kind, idx, tr, ti,
+                       fdiag, gamma, pos, gps, kinds)
 
 
 @njit(**_NB)
-def _high_fwd_chunk(psi, t0, t1, s, H, W, rel, us, xk, buf):
+def _gather(re, im, br, bi, base, s, R, W):
+    for h in range(R):
+        src = base + (h << s)
+        o = h * W
+        for j in range(W):
+            br[o + j] = re[src + j]
+            bi[o + j] = im[src + j]
+
+
+@njit(**_NB)
+def _scatter(re, im, br, bi, base, s, R, W):
+    for h in range(R):
+        dst = base + (h << s)
+        o = h * W
+        for j in range(W):
+            re[dst + j] = br[o + j]
+            im[dst + j] = bi[o + j]
+
+
+@njit(**_NB)
+def _high_fwd_chunk(re, im, t0, t1, s, H, W, rel, gps, kinds, br, bi):
     R = 1 << H
     nlo = (1 << s) // W
     for t in range(t0, t1):
         hi = t // nlo
         base = (hi << (s + H)) + (t - hi * nlo) * W
-        for h in range(R):
-            src = base + (h << s)
-            for j in range(W):
-                buf[h * W + j] = psi[src + j]
+        _gather(re, im, br, bi, base, s, R, W)
         for k in range(rel.size):
-            _gate(buf, 0, R * W, W << rel[k], us[k], xk[k])
-        for h in range(R):
-            dst = base + (h << s)
-            for j in range(W):
-                psi[dst + j] = buf[h * W + j]
+            _gate(br, bi, 0, R * W, W << rel[k], gps[k], kinds[k])
+        _scatter(re, im, br, bi, base, s, R, W)
 
 
 @njit(parallel=True, **_NB)
-def _high_fwd_par(psi, ntiles, nchunks, s, H, W, rel, us, xk):
+def _high_fwd_par(re, im, ntiles, nchunks, s, H, W, rel, gps, kinds):
     per = (ntiles + nchunks - 1) // nchunks
     for c in prange(nchunks):
-        buf = np.empty((1 << H) * W, dtype=np.complex128)
-        _high_fwd_chunk(psi, c * per, min(ntiles, (c + 1) * per), s, H, W, rel, us, xk, buf)
+        br = np.empty((1 << H) * W)
+        bi = np.empty((1 << H) * W)
+        _high_fwd_chunk(re, im, c * per, min(ntiles, (c + 1) * per), s, H, W, rel, gps, kinds, br, bi)
 
 
 # --------------------------------------------------------------------------
-# backward sweeps (adjoint): rewind phi and lam, accumulate overlaps
+# backward sweeps (adjoint): rewind phi and lam, accumulate Im overlaps
 # --------------------------------------------------------------------------
 @njit(**_NB)
-def _high_bwd_chunk(phi, lam, t0, t1, s, H, W, rel, uds, xk, gens, bp, bl, acc):
+def _high_bwd_chunk(pr, pi, lr, li, t0, t1, s, H, W, rel, gps, kinds, gens, gkinds,
+                    bpr, bpi, blr, bli, acc):
     R = 1 << H
     nlo = (1 << s) // W
     for t in range(t0, t1):
         hi = t // nlo
         base = (hi << (s + H)) + (t - hi * nlo) * W
-        for h in range(R):
-            src = base + (h << s)
-            for j in range(W):
-                bp[h * W + j] = phi[src + j]
-                bl[h * W + j] = lam[src + j]
+        _gather(pr, pi, bpr, bpi, base, s, R, W)
+        _gather(lr, li, blr, bli, base, s, R, W)
         for k in range(rel.size):
-            st = W << rel[k]
-            acc[k] += _overlap(bl, bp, 0, R * W, st, gens[k])
-            _gate(bp, 0, R * W, st, uds[k], xk[k])
-            _gate(bl, 0, R * W, st, uds[k], xk[k])
-        for h in range(R):
-            dst = base + (h << s)
-            for j in range(W):
-                phi[dst + j] = bp[h * W + j]
-                lam[dst + j] = bl[h * W + j]
+            acc[k] += _gate_bwd(bpr, bpi, blr, bli, 0, R * W, W << rel[k], gps[k], kinds[k],
+                                gens[k], gkinds[k])
+        _scatter(pr, pi, bpr, bpi, base, s, R, W)
+        _scatter(lr, li, blr, bli, base, s, R, W)
 
 
 @njit(parallel=True, **_NB)
-def _high_bwd_par(phi, lam, ntiles, nchunks, s, H, W, rel, uds, xk, gens, accs):
+def _high_bwd_par(pr, pi, lr, li, ntiles, nchunks, s, H, W, rel, gps, kinds, gens, gkinds, accs):
     per = (ntiles + nchunks - 1) // nchunks
     for c in prange(nchunks):
-        bp = np.empty((1 << H) * W, dtype=np.complex128)
-        bl = np.empty((1 << H) * W, dtype=np.complex128)
-        _high_bwd_chunk(phi, lam, c * per, min(ntiles, (c + 1) * per), s, H, W, rel, uds, xk,
-                        gens, bp, bl, accs[c])
+        sz = (1 << H) * W
+        bpr = np.empty(sz)
+        bpi = np.empty(sz)
+        blr = np.empty(sz)
+        bli = np.empty(sz)
+        _high_bwd_chunk(pr, pi, lr, li, c * per, min(ntiles, (c + 1) * per), s, H, W, rel, gps,
+                        kinds, gens, gkinds, bpr, bpi, blr, bli, accs[c])
 
 
 @njit(**_NB)
-def _low_bwd_chunk(phi, lam, b0, b1, K, kind, idx, table, fdiag, offset, gamma, pos, uds, xk,
-                   gens, acc):
-    """acc[:m] += <lam|G|phi> per low position, acc[m] += <lam|C|phi>."""
+def _low_bwd_chunk(pr, pi, lr, li, b0, b1, K, L1, kind, idx, tr, ti, fdiag, offset, gamma,
+                   pos, gps, kinds, gens, gkinds, acc):
+    """acc[:m] += Im <lam|G|phi> per low position, acc[m] += Im <lam|C|phi>; rewinds both."""
     B = 1 << K
+    S1 = 1 << L1
     m = pos.size
+    n1 = 0
+    while n1 < m and pos[n1] < L1:
+        n1 += 1
     for blk in range(b0, b1):
         off = blk * B
-        for k in range(m - 1, -1, -1):
-            st = 1 << pos[k]
-            acc[k] += _overlap(lam, phi, off, B, st, gens[k])
-            _gate(phi, off, B, st, uds[k], xk[k])
-            _gate(lam, off, B, st, uds[k], xk[k])
+        for k in range(m - 1, n1 - 1, -1):
+            acc[k] += _gate_bwd(pr, pi, lr, li, off, B, 1 << pos[k], gps[k], kinds[k], gens[k],
+                                gkinds[k])
+        if n1 > 0:
+            for sb in range(off, off + B, S1):
+                for k in range(n1 - 1, -1, -1):
+                    acc[k] += _gate_bwd(pr, pi, lr, li, sb, S1, 1 << pos[k], gps[k], kinds[k],
+                                        gens[k], gkinds[k])
         if kind == _PH_TABLE:
-            a = 0j
+            a = 0.0
             for i in range(off, off + B):
                 e = idx[i]
-                pl = lam[i].conjugate() * phi[i]
-                a += pl * (offset + e)
-                ph = table[e]
-                phi[i] *= ph
-                lam[i] *= ph
+                xr = pr[i]
+                xi = pi[i]
+                yr = lr[i]
+                yi = li[i]
+                a += (yr * xi - yi * xr) * (offset + e)
+                cr = tr[e]
+                ci = ti[e]
+                pr[i] = xr * cr - xi * ci
+                pi[i] = xr * ci + xi * cr
+                lr[i] = yr * cr - yi * ci
+                li[i] = yr * ci + yi * cr
             acc[m] += a
         elif kind == _PH_FLOAT:
-            a = 0j
+            a = 0.0
             for i in range(off, off + B):
                 e = fdiag[i]
-                a += lam[i].conjugate() * phi[i] * e
-                ph = complex(math.cos(gamma * e), math.sin(gamma * e))
-                phi[i] *= ph
-                lam[i] *= ph
+                xr = pr[i]
+                xi = pi[i]
+                yr = lr[i]
+                yi = li[i]
+                a += (yr * xi - yi * xr) * e
+                cr = math.cos(gamma * e)
+                ci = math.sin(gamma * e)
+                pr[i] = xr * cr - xi * ci
+                pi[i] = xr * ci + xi * cr
+                lr[i] = yr * cr - yi * ci
+                li[i] = yr * ci + yi * cr
             acc[m] += a
 
 
 @njit(parallel=True, **_NB)
-def _low_bwd_par(phi, lam, nblocks, nchunks, K, kind, idx, table, fdiag, offset, gamma, pos, uds,
-                 xk, gens, accs):
+def _low_bwd_par(pr, pi, lr, li, nblocks, nchunks, K, L1, kind, idx, tr, ti, fdiag, offset, gamma,
+                 pos, gps, kinds, gens, gkinds, accs):
     per = (nblocks + nchunks - 1) // nchunks
     for c in prange(nchunks):
-        _low_bwd_chunk(phi, lam, c * per, min(nblocks, (c + 1) * per), K, kind, idx, table, fdiag,
-                       offset, gamma, pos, uds, xk, gens, accs[c])
+        _low_bwd_chunk(pr, pi, lr, li, c * per, min(nblocks, (c + 1) * per), K, L1, kind, idx, tr,
+                       ti, fdiag, offset, gamma, pos, gps, kinds, gens, gkinds, accs[c])
 
 
 # --------------------------------------------------------------------------
-# elementwise helpers
+# elementwise helpers (split layout unless named _c)
 # --------------------------------------------------------------------------
-@njit(parallel=True, **_NB)
-def _expect_par(psi, diag, nchunks):
-    N = psi.size
-    per = (N + nchunks - 1) // nchunks
-    parts = np.zeros(nchunks)
-    for c in prange(nchunks):
-        a = 0.0
-        for i in range(c * per, min(N, (c + 1) * per)):
-            z = psi[i]
-            a += (z.real * z.real + z.imag * z.imag) * diag[i]
-        parts[c] = a
-    return parts.sum()
+@njit(**_NB)
+def _expect_rng(re, im, diag, a0, a1):
+    a = 0.0
+    for i in range(a0, a1):
+        a += (re[i] * re[i] + im[i] * im[i]) * diag[i]
+    return a
 
 
 @njit(parallel=True, **_NB)
-def _mul_diag_par(psi, diag, out, nchunks):
-    N = psi.size
+def _expect_par(re, im, diag, nchunks):
+    N = re.size
     per = (N + nchunks - 1) // nchunks
     parts = np.zeros(nchunks)
     for c in prange(nchunks):
-        a = 0.0
-        for i in range(c * per, min(N, (c + 1) * per)):
-            z = psi[i]
-            d = diag[i]
-            out[i] = z * d
-            a += (z.real * z.real + z.imag * z.imag) * d
-        parts[c] = a
+        parts[c] = _expect_rng(re, im, diag, c * per, min(N, (c + 1) * per))
     return parts.sum()
 
 
 @njit(**_NB)
-def _expect_ser(psi, diag):
+def _mul_diag_rng(re, im, diag, orr, oi, a0, a1):
     a = 0.0
-    for i in range(psi.size):
+    for i in range(a0, a1):
+        d = diag[i]
+        xr = re[i]
+        xi = im[i]
+        orr[i] = xr * d
+        oi[i] = xi * d
+        a += (xr * xr + xi * xi) * d
+    return a
+
+
+@njit(parallel=True, **_NB)
+def _mul_diag_par(re, im, diag, orr, oi, nchunks):
+    N = re.size
+    per = (N + nchunks - 1) // nchunks
+    parts = np.zeros(nchunks)
+    for c in prange(nchunks):
+        parts[c] = _mul_diag_rng(re, im, diag, orr, oi, c * per, min(N, (c + 1) * per))
+    return parts.sum()
+
+
+@njit(**_NB)
+def _expect_c_rng(psi, diag, a0, a1):
+    a = 0.0
+    for i in range(a0, a1):
         z = psi[i]
         a += (z.real * z.real + z.imag * z.imag) * diag[i]
     return a
 
 
-@njit(**_NB)
-def _mul_diag_ser(psi, diag, out):
-    a = 0.0
-    for i in range(psi.size):
-        z = psi[i]
-        d = diag[i]
-        out[i] = z * d
-        a += (z.real * z.real + z.imag * z.imag) * d
-    return a
-
-
 @njit(parallel=True, **_NB)
-def _xy_par(psi, n4, pj, pk, c, sn):
-    lo = min(pj, pk)
-    hi = max(pj, pk)
-    mj = 1 << pj
-    mk = 1 << pk
-    for t in prange(n4):
-        # insert zero bits at lo and hi
-        i = ((t >> lo) << (lo + 1)) | (t & ((1 << lo) - 1))
-        i = ((i >> hi) << (hi + 1)) | (i & ((1 << hi) - 1))
-        a = i | mk  # qubit j (bit pj) = 0, qubit k (bit pk) = 1
-        b = i | mj
-        x = psi[a]
-        y = psi[b]
-        psi[a] = complex(c * x.real + sn * y.imag, c * x.imag - sn * y.real)
-        psi[b] = complex(c * y.real + sn * x.imag, c * y.imag - sn * x.real)
-
-
-@njit(parallel=True, **_NB)
-def _xy_overlap_par(lam, phi, n4, pj, pk, nchunks):
-    lo = min(pj, pk)
-    hi = max(pj, pk)
-    mj = 1 << pj
-    mk = 1 << pk
-    per = (n4 + nchunks - 1) // nchunks
-    parts = np.zeros(nchunks, dtype=np.complex128)
+def _expect_c_par(psi, diag, nchunks):
+    N = psi.size
+    per = (N + nchunks - 1) // nchunks
+    parts = np.zeros(nchunks)
     for c in prange(nchunks):
-        acc = 0j
-        for t in range(c * per, min(n4, (c + 1) * per)):
-            i = ((t >> lo) << (lo + 1)) | (t & ((1 << lo) - 1))
-            i = ((i >> hi) << (hi + 1)) | (i & ((1 << hi) - 1))
-            a = i | mk
-            b = i | mj
-            acc += lam[a].conjugate() * phi[b] + lam[b].conjugate() * phi[a]
-        parts[c] = acc
+        parts[c] = _expect_c_rng(psi, diag, c * per, min(N, (c + 1) * per))
     return parts.sum()
 
 
+@njit(**_NB)
+def _xy_rng(re, im, t0, t1, pj, pk, c, sn):
+    lo = min(pj, pk)
+    hi = max(pj, pk)
+    mj = 1 << pj
+    mk = 1 << pk
+    for t in range(t0, t1):
+        i = ((t >> lo) << (lo + 1)) | (t & ((1 << lo) - 1))
+        i = ((i >> hi) << (hi + 1)) | (i & ((1 << hi) - 1))
+        a = i | mk  # bit pj = 0, bit pk = 1
+        b = i | mj
+        xr = re[a]
+        xi = im[a]
+        yr = re[b]
+        yi = im[b]
+        re[a] = c * xr + sn * yi
+        im[a] = c * xi - sn * yr
+        re[b] = c * yr + sn * xi
+        im[b] = c * yi - sn * xr
+
+
 @njit(parallel=True, **_NB)
-def _ladder_par(src, dst, n, inverse):
-    """Forward: dst[y] = src[gray(y)]; inverse: dst[x] = src[inverse_gray(x)]."""
-    N = src.size
-    for y in prange(N):
+def _xy_par(re, im, n4, nchunks, pj, pk, c, sn):
+    per = (n4 + nchunks - 1) // nchunks
+    for ch in prange(nchunks):
+        _xy_rng(re, im, ch * per, min(n4, (ch + 1) * per), pj, pk, c, sn)
+
+
+@njit(**_NB)
+def _xy_overlap_rng(lr, li, pr, pi, t0, t1, pj, pk):
+    lo = min(pj, pk)
+    hi = max(pj, pk)
+    mj = 1 << pj
+    mk = 1 << pk
+    acc = 0.0
+    for t in range(t0, t1):
+        i = ((t >> lo) << (lo + 1)) | (t & ((1 << lo) - 1))
+        i = ((i >> hi) << (hi + 1)) | (i & ((1 << hi) - 1))
+        a = i | mk
+        b = i | mj
+        acc += lr[a] * pi[b] - li[a] * pr[b] + lr[b] * pi[a] - li[b] * pr[a]
+    return acc
+
+
+@njit(parallel=True, **_NB)
+def _xy_overlap_par(lr, li, pr, pi, n4, nchunks, pj, pk):
+    per = (n4 + nchunks - 1) // nchunks
+    parts = np.zeros(nchunks)
+    for ch in prange(nchunks):
+        parts[ch] = _xy_overlap_rng(lr, li, pr, pi, ch * per, min(n4, (ch + 1) * per), pj, pk)
+    return parts.sum()
+
+
+@njit(**_NB)
+def _ladder_rng(sr, si, dr, di, n, inverse, y0, y1):
+    for y in range(y0, y1):
         if inverse:
             x = y
             sh = 1
             while sh < n:
                 x ^= x >> sh
                 sh <<= 1
-            dst[y] = src[x]
         else:
-            dst[y] = src[y ^ (y >> 1)]
+            x = y ^ (y >> 1)
+        dr[y] = sr[x]
+        di[y] = si[x]
+
+
+@njit(parallel=True, **_NB)
+def _ladder_par(sr, si, dr, di, n, inverse, nchunks):
+    """Forward: dst[y] = src[gray(y)]; inverse: dst[x] = src[inverse_gray(x)]."""
+    N = sr.size
+    per = (N + nchunks - 1) // nchunks
+    for c in prange(nchunks):
+        _ladder_rng(sr, si, dr, di, n, inverse, c * per, min(N, (c + 1) * per))
 
 
 # --------------------------------------------------------------------------
@@ -342,7 +472,6 @@ class _Prepared:
 
 
 _DUMMY_U16 = np.zeros(1, dtype=np.uint16)
-_DUMMY_C = np.zeros(1, dtype=np.complex128)
 _DUMMY_F = np.zeros(1)
 
 
@@ -352,17 +481,26 @@ def _nchunks(N: int) -> int:
     return 4 * numba.get_num_threads()
 
 
+def _gate_rows(us: np.ndarray) -> np.ndarray:
+    u = np.asarray(us, dtype=np.complex128).reshape(-1, 4)
+    out = np.empty((u.shape[0], 8))
+    out[:, 0::2] = u.real
+    out[:, 1::2] = u.imag
+    return out
+
+
+def _is_x(u: np.ndarray) -> bool:
+    """u = a I + i b X with real a, b (an X rotation or X itself)."""
+    return bool(u[0, 0].imag == 0 and u[0, 0] == u[1, 1] and u[0, 1] == u[1, 0] and u[0, 1].real == 0)
+
+
 def _split_gates(n, us, active):
-    """Per bit position (ascending), the active gates: (positions, matrices, x-kind flags)."""
+    """Active gates by ascending bit position: (positions, gate rows (m, 8), x-kind flags)."""
     qs = [q for q in range(n - 1, -1, -1) if active[q]]
     pos = np.array([n - 1 - q for q in qs], dtype=np.int64)
-    if qs:
-        u = np.ascontiguousarray(us[qs], dtype=np.complex128)
-    else:
-        u = np.zeros((0, 2, 2), dtype=np.complex128)
-    xk = np.array([bool(abs(m[0, 0].imag) == 0 and m[0, 0] == m[1, 1] and m[0, 1] == m[1, 0]
-                        and m[0, 1].real == 0) for m in u], dtype=np.bool_)
-    return pos, u, xk
+    u = np.asarray(us)[qs] if qs else np.zeros((0, 2, 2), dtype=np.complex128)
+    kinds = np.array([_K_X if _is_x(m) else _K_GEN for m in u], dtype=np.int64)
+    return pos, _gate_rows(u), kinds, np.array(qs, dtype=np.int64)
 
 
 def _high_groups(n: int, K: int):
@@ -372,17 +510,137 @@ def _high_groups(n: int, K: int):
     hmax = BLOCK_BITS - 2
     while s < n:
         H = min(hmax, n - s)
-        W = min(1 << s, max(4, 1 << (BLOCK_BITS - H)))
+        W = min(1 << s, max(8, 1 << (BLOCK_BITS - H)))
         out.append((s, H, W))
         s += H
     return out
 
 
+def _phase_args(prep, gamma):
+    """(kind, idx, table re, table im, float diag, offset) for exp(-i gamma C)."""
+    if prep is None:
+        return _PH_NONE, _DUMMY_U16, _DUMMY_F, _DUMMY_F, _DUMMY_F, 0.0
+    if prep.kind == _PH_TABLE:
+        ang = -gamma * (prep.offset + np.arange(prep.idx_max + 1))
+        return _PH_TABLE, prep.idx, np.cos(ang), np.sin(ang), _DUMMY_F, prep.offset
+    return _PH_FLOAT, _DUMMY_U16, _DUMMY_F, _DUMMY_F, prep.fdiag, 0.0
+
+
+def _sweeps_fwd(st, n, prep, gamma, us, active) -> None:
+    re, im = st[0], st[1]
+    N = re.size
+    K = min(n, BLOCK_BITS)
+    L1 = min(K, L1_BITS)
+    kind, idx, tr, ti, fdiag, _ = _phase_args(prep, gamma)
+    pos, gps, kinds, _ = _split_gates(n, us, active)
+    low = pos < K
+    nch = _nchunks(N)
+    nblocks = N >> K
+    if kind == _PH_NONE and not low.any():
+        pass
+    elif nch == 1:
+        _low_fwd_chunk(re, im, 0, nblocks, K, L1, kind, idx, tr, ti, fdiag, gamma, pos[low],
+                       gps[low], kinds[low])
+    else:
+        _low_fwd_par(re, im, nblocks, min(nch, nblocks), K, L1, kind, idx, tr, ti, fdiag, gamma,
+                     pos[low], gps[low], kinds[low])
+    for s, H, W in _high_groups(n, K):
+        sel = (pos >= s) & (pos < s + H)
+        if not sel.any():
+            continue
+        ntiles = (N >> (s + H)) * ((1 << s) // W)
+        rel = pos[sel] - s
+        if nch == 1:
+            br = np.empty((1 << H) * W)
+            bi = np.empty((1 << H) * W)
+            _high_fwd_chunk(re, im, 0, ntiles, s, H, W, rel, gps[sel], kinds[sel], br, bi)
+        else:
+            _high_fwd_par(re, im, ntiles, min(nch, ntiles), s, H, W, rel, gps[sel], kinds[sel])
+
+
+def _sweeps_bwd(phi, lam, n, prep, gamma, us, gens, active):
+    pr, pi, lr, li = phi[0], phi[1], lam[0], lam[1]
+    N = pr.size
+    K = min(n, BLOCK_BITS)
+    L1 = min(K, L1_BITS - 1)  # two states share L1
+    kind, idx, tr, ti, fdiag, offset = _phase_args(prep, -gamma)
+    ud = np.conj(np.swapaxes(np.asarray(us), 1, 2))
+    pos, gps, kinds, qs = _split_gates(n, ud, active)
+    g = np.asarray(gens)[qs] if qs.size else np.zeros((0, 2, 2), dtype=np.complex128)
+    grows = _gate_rows(g)
+    gkinds = np.array([_K_X if (m[0, 0] == 0 and m[1, 1] == 0 and m[0, 1] == 1 and m[1, 0] == 1)
+                       else _K_GEN for m in g], dtype=np.int64)
+    gq = np.zeros(n)
+    nch = _nchunks(N)
+    for s, H, W in reversed(_high_groups(n, K)):
+        sel = (pos >= s) & (pos < s + H)
+        if not sel.any():
+            continue
+        ntiles = (N >> (s + H)) * ((1 << s) // W)
+        rel = pos[sel] - s
+        c = 1 if nch == 1 else min(nch, ntiles)
+        acc = np.zeros((c, int(sel.sum())))
+        if c == 1:
+            sz = (1 << H) * W
+            _high_bwd_chunk(pr, pi, lr, li, 0, ntiles, s, H, W, rel, gps[sel], kinds[sel],
+                            grows[sel], gkinds[sel], np.empty(sz), np.empty(sz), np.empty(sz),
+                            np.empty(sz), acc[0])
+        else:
+            _high_bwd_par(pr, pi, lr, li, ntiles, c, s, H, W, rel, gps[sel], kinds[sel],
+                          grows[sel], gkinds[sel], acc)
+        gq[qs[sel]] = 2.0 * acc.sum(axis=0)
+    low = pos < K
+    m = int(low.sum())
+    nblocks = N >> K
+    c = 1 if nch == 1 else min(nch, nblocks)
+    acc = np.zeros((c, m + 1))
+    if kind == _PH_NONE and m == 0:
+        pass
+    elif c == 1:
+        _low_bwd_chunk(pr, pi, lr, li, 0, nblocks, K, L1, kind, idx, tr, ti, fdiag, offset, gamma,
+                       pos[low], gps[low], kinds[low], grows[low], gkinds[low], acc[0])
+    else:
+        _low_bwd_par(pr, pi, lr, li, nblocks, c, K, L1, kind, idx, tr, ti, fdiag, offset, gamma,
+                     pos[low], gps[low], kinds[low], grows[low], gkinds[low], acc)
+    tot = acc.sum(axis=0)
+    gq[qs[low]] = 2.0 * tot[:m]
+    return 2.0 * float(tot[m]), gq
+
+
 class NumbaBackend:
-    """Backend interface of qopt.devices.exact.qaoa (see _NumpyBackend there)."""
+    """Split-layout numba backend (see _NumpyBackend in qaoa.py for the interface)."""
 
     name = "numba"
 
+    # ---- states ----------------------------------------------------------
+    @staticmethod
+    def alloc(n: int) -> np.ndarray:
+        return np.empty((2, 1 << n))
+
+    @staticmethod
+    def fill_plus(st: np.ndarray, n: int) -> None:
+        st[0].fill(2.0 ** (-n / 2))
+        st[1].fill(0.0)
+
+    @staticmethod
+    def fill_basis0(st: np.ndarray) -> None:
+        st.fill(0.0)
+        st[0, 0] = 1.0
+
+    @staticmethod
+    def load(st: np.ndarray, psi: np.ndarray) -> None:
+        st[0] = psi.real
+        st[1] = psi.imag
+
+    @staticmethod
+    def to_complex(st: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        if out is None:
+            out = np.empty(st.shape[1], dtype=np.complex128)
+        out.real = st[0]
+        out.imag = st[1]
+        return out
+
+    # ---- diagonal --------------------------------------------------------
     @staticmethod
     def prepare(diag: np.ndarray) -> _Prepared:
         lo = float(diag.min())
@@ -395,24 +653,34 @@ class NumbaBackend:
         return _Prepared(_PH_FLOAT, _DUMMY_U16, 0.0, diag, 0)
 
     @staticmethod
-    def expectation(psi: np.ndarray, diag: np.ndarray) -> float:
-        if psi.size < (1 << PARALLEL_MIN_BITS):
-            return float(_expect_ser(psi, diag))
-        return float(_expect_par(psi, diag, _nchunks(psi.size)))
+    def expectation(st: np.ndarray, diag: np.ndarray) -> float:
+        N = st.shape[1]
+        if N < (1 << PARALLEL_MIN_BITS):
+            return float(_expect_rng(st[0], st[1], diag, 0, N))
+        return float(_expect_par(st[0], st[1], diag, _nchunks(N)))
 
     @staticmethod
-    def mul_diag(psi: np.ndarray, diag: np.ndarray, out: np.ndarray) -> float:
-        if psi.size < (1 << PARALLEL_MIN_BITS):
-            return float(_mul_diag_ser(psi, diag, out))
-        return float(_mul_diag_par(psi, diag, out, _nchunks(psi.size)))
+    def expectation_complex(psi: np.ndarray, diag: np.ndarray) -> float:
+        N = psi.size
+        if N < (1 << PARALLEL_MIN_BITS):
+            return float(_expect_c_rng(psi, diag, 0, N))
+        return float(_expect_c_par(psi, diag, _nchunks(N)))
 
     @staticmethod
-    def forward_layer(psi, n, prepared, gamma, us, active) -> None:
-        _sweeps_fwd(psi, n, prepared, gamma, us, active)
+    def mul_diag(st: np.ndarray, diag: np.ndarray, out: np.ndarray) -> float:
+        N = st.shape[1]
+        if N < (1 << PARALLEL_MIN_BITS):
+            return float(_mul_diag_rng(st[0], st[1], diag, out[0], out[1], 0, N))
+        return float(_mul_diag_par(st[0], st[1], diag, out[0], out[1], _nchunks(N)))
+
+    # ---- layers ----------------------------------------------------------
+    @staticmethod
+    def forward_layer(st, n, prepared, gamma, us, active) -> None:
+        _sweeps_fwd(st, n, prepared, gamma, us, active)
 
     @staticmethod
-    def gate_layer(psi, n, us, active) -> None:
-        _sweeps_fwd(psi, n, None, 0.0, us, active)
+    def gate_layer(st, n, us, active) -> None:
+        _sweeps_fwd(st, n, None, 0.0, us, active)
 
     @staticmethod
     def backward_layer(phi, lam, n, prepared, gamma, us, gens, active):
@@ -423,94 +691,20 @@ class NumbaBackend:
         return _sweeps_bwd(phi, lam, n, None, 0.0, us, gens, active)[1]
 
     @staticmethod
-    def apply_xy(psi, n, j, k, beta) -> None:
-        _xy_par(psi, psi.size >> 2, n - 1 - j, n - 1 - k, math.cos(beta), math.sin(beta))
+    def apply_xy(st, n, j, k, beta) -> None:
+        n4 = st.shape[1] >> 2
+        _xy_par(st[0], st[1], n4, max(1, min(_nchunks(4 * n4), n4)), n - 1 - j, n - 1 - k,
+                math.cos(beta), math.sin(beta))
 
     @staticmethod
-    def xy_overlap(lam, phi, n, j, k) -> complex:
-        return complex(_xy_overlap_par(lam, phi, phi.size >> 2, n - 1 - j, n - 1 - k,
-                                       _nchunks(phi.size)))
+    def xy_overlap_imag(lam, phi, n, j, k) -> float:
+        n4 = phi.shape[1] >> 2
+        return float(_xy_overlap_par(lam[0], lam[1], phi[0], phi[1], n4,
+                                     max(1, min(_nchunks(4 * n4), n4)), n - 1 - j, n - 1 - k))
 
     @staticmethod
     def ladder(src, dst, n, inverse) -> None:
-        _ladder_par(src, dst, n, inverse)
-
-
-def _phase_args(prep, gamma):
-    if prep is None:
-        return _PH_NONE, _DUMMY_U16, _DUMMY_C, _DUMMY_F, 0.0
-    if prep.kind == _PH_TABLE:
-        table = np.exp(-1j * gamma * (prep.offset + np.arange(prep.idx_max + 1)))
-        return _PH_TABLE, prep.idx, table, _DUMMY_F, prep.offset
-    return _PH_FLOAT, _DUMMY_U16, _DUMMY_C, prep.fdiag, 0.0
-
-
-def _sweeps_fwd(psi, n, prep, gamma, us, active) -> None:
-    N = psi.size
-    K = min(n, BLOCK_BITS)
-    kind, idx, table, fdiag, _ = _phase_args(prep, gamma)
-    pos, u, xk = _split_gates(n, us, active)
-    low = pos < K
-    nch = _nchunks(N)
-    nblocks = N >> K
-    if nch == 1:
-        _low_fwd_chunk(psi, 0, nblocks, K, kind, idx, table, fdiag, gamma, pos[low], u[low], xk[low])
-    else:
-        _low_fwd_par(psi, nblocks, min(nch, nblocks), K, kind, idx, table, fdiag, gamma, pos[low],
-                     u[low], xk[low])
-    for s, H, W in _high_groups(n, K):
-        sel = (pos >= s) & (pos < s + H)
-        if not sel.any():
-            continue
-        ntiles = (N >> (s + H)) * ((1 << s) // W)
-        rel = pos[sel] - s
-        if nch == 1:
-            buf = np.empty((1 << H) * W, dtype=np.complex128)
-            _high_fwd_chunk(psi, 0, ntiles, s, H, W, rel, u[sel], xk[sel], buf)
-        else:
-            _high_fwd_par(psi, ntiles, min(nch, ntiles), s, H, W, rel, u[sel], xk[sel])
-
-
-def _sweeps_bwd(phi, lam, n, prep, gamma, us, gens, active):
-    N = phi.size
-    K = min(n, BLOCK_BITS)
-    kind, idx, table, fdiag, offset = _phase_args(prep, -gamma)
-    pos, ud, xk = _split_gates(n, np.conj(np.swapaxes(us, 1, 2)), active)
-    qs = n - 1 - pos
-    g = np.ascontiguousarray(gens[qs], dtype=np.complex128) if pos.size else np.zeros((0, 2, 2), np.complex128)
-    gq = np.zeros(n)
-    nch = _nchunks(N)
-    for s, H, W in reversed(_high_groups(n, K)):
-        sel = (pos >= s) & (pos < s + H)
-        if not sel.any():
-            continue
-        ntiles = (N >> (s + H)) * ((1 << s) // W)
-        rel = pos[sel] - s
-        if nch == 1:
-            acc = np.zeros((1, int(sel.sum())), dtype=np.complex128)
-            bp = np.empty((1 << H) * W, dtype=np.complex128)
-            bl = np.empty((1 << H) * W, dtype=np.complex128)
-            _high_bwd_chunk(phi, lam, 0, ntiles, s, H, W, rel, ud[sel], xk[sel], g[sel], bp, bl, acc[0])
-        else:
-            c = min(nch, ntiles)
-            acc = np.zeros((c, int(sel.sum())), dtype=np.complex128)
-            _high_bwd_par(phi, lam, ntiles, c, s, H, W, rel, ud[sel], xk[sel], g[sel], acc)
-        gq[qs[sel]] = 2.0 * acc.sum(axis=0).imag
-    low = pos < K
-    m = int(low.sum())
-    nblocks = N >> K
-    if nch == 1:
-        acc = np.zeros((1, m + 1), dtype=np.complex128)
-        _low_bwd_chunk(phi, lam, 0, nblocks, K, kind, idx, table, fdiag, offset, gamma, pos[low],
-                       ud[low], xk[low], g[low], acc[0])
-    else:
-        c = min(nch, nblocks)
-        acc = np.zeros((c, m + 1), dtype=np.complex128)
-        _low_bwd_par(phi, lam, nblocks, c, K, kind, idx, table, fdiag, offset, gamma, pos[low],
-                     ud[low], xk[low], g[low], acc)
-    tot = acc.sum(axis=0)
-    gq[qs[low]] = 2.0 * tot[:m].imag
-    return 2.0 * float(tot[m].imag), gq
+        _ladder_par(src[0], src[1], dst[0], dst[1], n, inverse, _nchunks(src.shape[1]))
 
 
 BACKEND = NumbaBackend

@@ -50,22 +50,19 @@ def _ry(t: np.ndarray) -> np.ndarray:
     return c * np.eye(2)[None] - 1j * s * _Y[None]
 
 
-def _forward(t: np.ndarray, be, out: np.ndarray | None = None) -> np.ndarray:
+def _forward(t: np.ndarray, be) -> tuple[np.ndarray, np.ndarray]:
+    """Run the ansatz; returns (backend state, a spare buffer of the same kind)."""
     depth1, n = t.shape
-    psi = np.zeros(1 << n, dtype=np.complex128) if out is None else out
-    psi.fill(0)
-    psi[0] = 1.0
+    psi = be.alloc(n)
+    be.fill_basis0(psi)
     active = np.ones(n, dtype=bool)
-    tmp = np.empty_like(psi)
+    tmp = be.alloc(n)
     for d in range(depth1):
         if d > 0:
             be.ladder(psi, tmp, n, False)
             psi, tmp = tmp, psi
         be.gate_layer(psi, n, _ry(t[d]), active)
-    if out is not None and psi is not out:
-        np.copyto(out, psi)
-        psi = out
-    return psi
+    return psi, tmp
 
 
 def hea_state(thetas: np.ndarray, n: int, *, backend: str = "auto") -> np.ndarray:
@@ -87,7 +84,8 @@ def hea_state(thetas: np.ndarray, n: int, *, backend: str = "auto") -> np.ndarra
     from qopt.devices.exact.qaoa import _backend
 
     t = _check(thetas, n)
-    return _forward(t, _backend(backend))
+    be = _backend(backend)
+    return be.to_complex(_forward(t, be)[0])
 
 
 def hea_value_and_grad(diag: np.ndarray, thetas: np.ndarray, *,
@@ -112,13 +110,12 @@ def hea_value_and_grad(diag: np.ndarray, thetas: np.ndarray, *,
     shape = np.shape(thetas)
     t = _check(thetas, n)
     be = _backend(backend)
-    phi = _forward(t, be)
-    lam = np.empty_like(phi)
+    phi, tmp = _forward(t, be)
+    lam = be.alloc(n)
     value = float(be.mul_diag(phi, d, lam))
     grad = np.zeros_like(t)
     gens = np.repeat(_Y[None], n, axis=0)
     active = np.ones(n, dtype=bool)
-    tmp = np.empty_like(phi)
     for k in range(t.shape[0] - 1, -1, -1):
         us = _ry(t[k])
         grad[k] = 0.5 * be.gate_layer_backward(phi, lam, n, us, gens, active)

@@ -109,8 +109,8 @@ def expectation(state: np.ndarray, diag: np.ndarray) -> float:
     if state.shape != diag.shape:
         raise ValueError(f"state has shape {state.shape} but diag has shape {diag.shape}")
     b = _backend("auto")
-    return float(b.expectation(np.ascontiguousarray(state, dtype=np.complex128),
-                               np.ascontiguousarray(diag, dtype=np.float64)))
+    return float(b.expectation_complex(np.ascontiguousarray(state, dtype=np.complex128),
+                                       np.ascontiguousarray(diag, dtype=np.float64)))
 
 
 def qaoa_state(energies: np.ndarray, gammas, betas, *, mixer: str = "x",
@@ -140,7 +140,11 @@ def qaoa_state(energies: np.ndarray, gammas, betas, *, mixer: str = "x",
         1.0
     """
     plan = _plan(energies, gammas, betas, mixer, initial, groups, backend)
-    return _forward(plan, out)
+    if out is not None and (out.shape != (1 << plan.n,) or out.dtype != np.complex128):
+        raise ValueError(f"out must be a complex128 array of shape ({1 << plan.n},), got "
+                         f"{out.dtype} {out.shape}")
+    st = _forward(plan, _workspace(plan.be, plan.n, 0))
+    return plan.be.to_complex(st, out)
 
 
 def qaoa_value(energies: np.ndarray, gammas, betas, *, diag: np.ndarray | None = None,
@@ -152,10 +156,9 @@ def qaoa_value(energies: np.ndarray, gammas, betas, *, diag: np.ndarray | None =
     ``energies``) is the observable.
     """
     plan = _plan(energies, gammas, betas, mixer, initial, groups, backend)
-    buf = _workspace(plan.n, 0)
-    psi = _forward(plan, buf)
     d = plan.energies if diag is None else _check_diag(diag, plan.n, "diag")
-    return float(plan.be.expectation(psi, d))
+    st = _forward(plan, _workspace(plan.be, plan.n, 0))
+    return float(plan.be.expectation(st, d))
 
 
 def qaoa_value_and_grad(energies: np.ndarray, gammas, betas, *, diag: np.ndarray | None = None,
@@ -180,8 +183,8 @@ def qaoa_value_and_grad(energies: np.ndarray, gammas, betas, *, diag: np.ndarray
     plan = _plan(energies, gammas, betas, mixer, initial, groups, backend)
     n, be = plan.n, plan.be
     d = plan.energies if diag is None else _check_diag(diag, n, "diag")
-    phi = _forward(plan, _workspace(n, 0))
-    lam = _workspace(n, 1)
+    phi = _forward(plan, _workspace(be, n, 0))
+    lam = _workspace(be, n, 1)
     value = float(be.mul_diag(phi, d, lam))  # lam = D phi, returns <phi|D|phi>
     p = len(plan.gammas)
     dg = np.zeros(p)
@@ -189,7 +192,7 @@ def qaoa_value_and_grad(energies: np.ndarray, gammas, betas, *, diag: np.ndarray
     for l in range(p - 1, -1, -1):
         bq = plan.betas[l]
         for (j, k) in reversed(plan.pairs):
-            db[l, j] += 2.0 * be.xy_overlap(lam, phi, n, j, k).imag  # credited to one qubit; summed below
+            db[l, j] += 2.0 * be.xy_overlap_imag(lam, phi, n, j, k)  # credited to qubit j; summed below
             be.apply_xy(phi, n, j, k, -bq[j])
             be.apply_xy(lam, n, j, k, -bq[j])
         us = _gates(plan.gens, bq)
@@ -253,17 +256,17 @@ def _prepared(be, e: np.ndarray):
     return prep
 
 
-def _workspace(n: int, slot: int) -> np.ndarray:
-    """Per-thread reusable complex128 buffers (avoids paging in 16 * 2**n bytes per call)."""
+def _workspace(be, n: int, slot: int) -> np.ndarray:
+    """Per-thread reusable state buffers of backend ``be`` (avoids paging in 16 * 2**n bytes per call)."""
     bufs = getattr(_TLS, "bufs", None)
     if bufs is None:
         bufs = _TLS.bufs = {}
-    key = (n, slot)
+    key = (be.name, n, slot)
     if key not in bufs:
-        # keep at most one width: drop others to bound memory
-        for k in [k for k in bufs if k[0] != n]:
+        # keep at most one width and backend: drop others to bound memory
+        for k in [k for k in bufs if k[:2] != (be.name, n)]:
             del bufs[k]
-        bufs[key] = np.empty(1 << n, dtype=np.complex128)
+        bufs[key] = be.alloc(n)
     return bufs[key]
 
 
@@ -391,17 +394,13 @@ def _gates(gens: np.ndarray, bq: np.ndarray) -> np.ndarray:
     return c * np.eye(2)[None] - 1j * s * gens
 
 
-def _forward(plan: _Plan, out: np.ndarray | None) -> np.ndarray:
+def _forward(plan: _Plan, out: np.ndarray) -> np.ndarray:
+    """Run the circuit into the backend state ``out``; returns it."""
     n, be = plan.n, plan.be
-    if out is None:
-        out = np.empty(1 << n, dtype=np.complex128)
-    elif out.shape != (1 << n,) or out.dtype != np.complex128:
-        raise ValueError(f"out must be a complex128 array of shape ({1 << n},), got "
-                         f"{out.dtype} {out.shape}")
     if plan.initial is None:
-        out.fill(2.0 ** (-n / 2))
+        be.fill_plus(out, n)
     else:
-        np.copyto(out, plan.initial)
+        be.load(out, plan.initial)
     for l in range(len(plan.gammas)):
         bq = plan.betas[l]
         be.forward_layer(out, n, plan.prepared, plan.gammas[l], _gates(plan.gens, bq), plan.active)
@@ -416,12 +415,42 @@ class _NumpyBackend:
     name = "numpy"
 
     @staticmethod
+    def alloc(n: int) -> np.ndarray:
+        return np.empty(1 << n, dtype=np.complex128)
+
+    @staticmethod
+    def fill_plus(st: np.ndarray, n: int) -> None:
+        st.fill(2.0 ** (-n / 2))
+
+    @staticmethod
+    def fill_basis0(st: np.ndarray) -> None:
+        st.fill(0)
+        st[0] = 1.0
+
+    @staticmethod
+    def load(st: np.ndarray, psi: np.ndarray) -> None:
+        np.copyto(st, psi)
+
+    @staticmethod
+    def to_complex(st: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        if out is None:
+            return st.copy()
+        np.copyto(out, st)
+        return out
+
+    @staticmethod
     def prepare(diag: np.ndarray) -> np.ndarray:
         return diag
 
     @staticmethod
     def expectation(psi: np.ndarray, diag: np.ndarray) -> float:
         return float(np.dot(psi.real * psi.real + psi.imag * psi.imag, diag))
+
+    expectation_complex = expectation
+
+    @staticmethod
+    def xy_overlap_imag(lam, phi, n, j, k) -> float:
+        return _ref.xy_overlap(lam, phi, n, j, k).imag
 
     @staticmethod
     def mul_diag(psi: np.ndarray, diag: np.ndarray, out: np.ndarray) -> float:
@@ -431,7 +460,6 @@ class _NumpyBackend:
     forward_layer = staticmethod(_ref.forward_layer)
     backward_layer = staticmethod(_ref.backward_layer)
     apply_xy = staticmethod(_ref.apply_xy)
-    xy_overlap = staticmethod(_ref.xy_overlap)
     gate_layer = staticmethod(_ref.gate_layer)
     gate_layer_backward = staticmethod(_ref.gate_layer_backward)
     ladder = staticmethod(_ref.ladder)
