@@ -17,6 +17,7 @@ __all__ = [
     "MissingDependencyError",
     "SolverError",
     "ShrinkBudgetError",
+    "DeviceCapacityError",
     "PenaltyWarning",
     "ConvergenceWarning",
 ]
@@ -57,6 +58,11 @@ class ShrinkBudgetError(QoptError, ValueError):
     """A qubit budget for graph shrinking cannot be met (too small for the problem's structure,
     or every remaining merge is vetoed by a constraint). The message names the budget and the
     smallest reachable count."""
+
+
+class DeviceCapacityError(QoptError, ValueError):
+    """A circuit is wider than the device allows; raised before any work starts. The message names
+    the device, its limit and the width needed."""
 
 
 class PenaltyWarning(UserWarning):
