@@ -97,3 +97,16 @@ def test_cli_rejects_bad_config_before_any_run(write_yaml, tmp_path):
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("qopt: error: ") and "nosuchsolver" in lines[0]
     assert not store.exists()  # nothing ran, not even the valid exact runs
+
+
+def test_if_available_skips_unregistered_solver(write_yaml, caplog):
+    cfg = load_config(write_yaml("""
+        instances: [mknap1-1]
+        solvers:
+          - exact
+          - {name: not-a-registered-solver, if_available: true}
+    """))
+    assert [s.name for s in cfg.solvers] == ["exact"] and cfg.skipped == ("not-a-registered-solver",)
+    assert "not available" in caplog.text
+    with pytest.raises(ConfigError, match="no solver of the config is available"):
+        load_config(write_yaml("instances: [mknap1-1]\nsolvers: [{name: nope, if_available: true}]\n"))
