@@ -1,0 +1,83 @@
+"""The CLI contract: flags, JSON keys on stdout, one-line errors with exit code 2."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from qopt.cli import main
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "malformed"
+KEYS = {"instance", "problem", "n_variables", "sense", "objective", "feasible", "solution", "solver", "seed",
+        "time_s", "qubits", "known_optimum", "gap"}
+
+
+def run(capsys, *args):
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("solver", ["exact", "sa", "tabu"])
+def test_solve_json_contract(capsys, solver):
+    code, out, err = run(capsys, "solve", "mknap1-1", "--solver", solver, "--seed", "3", "--output", "json")
+    assert code == 0
+    data = json.loads(out)
+    assert KEYS <= set(data)
+    assert data["objective"] == 3800 and data["feasible"] and data["sense"] == "max"
+    assert data["qubits"] is None and data["solver"] == solver and data["seed"] == 3
+    assert len(data["solution"]) == data["n_variables"] == 6 and data["gap"] == 0
+
+
+def test_solve_by_path_with_format_and_index(capsys, tmp_path):
+    # an OR-Library multi-problem file made of the bundled mknap1 problems 1 and 2
+    folder = Path(__file__).resolve().parents[2] / "problems" / "mdkp" / "orlib_mknap1"
+    bodies = [(folder / f"mknap1_{k}.txt").read_text().split(None, 1)[1] for k in (1, 2)]
+    path = tmp_path / "two.txt"
+    path.write_text("2\n" + "\n".join(bodies))
+    code, out, _ = run(capsys, "solve", str(path), "--format", "mknap1", "--index", "1", "--solver", "exact",
+                       "--output", "json")
+    assert code == 0 and json.loads(out)["objective"] == pytest.approx(8706.1)
+    code, _, err = run(capsys, "solve", str(path), "--format", "mknap1", "--index", "5")
+    assert code == 2 and "index" in err
+
+
+def test_info_counts_qubits(capsys):
+    code, out, _ = run(capsys, "info", "mknap1-1", "--output", "json")
+    data = json.loads(out)
+    assert code == 0 and data["n_variables"] == 6 and data["n_constraints"] == 10
+    assert data["qubits"]["unbalanced"] == 6 < data["qubits"]["binary"]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["solve", "no_such_instance"], "not in the problem catalogue"),
+    (["solve", "missing/file.txt"], "no such file"),
+    (["solve", "mknap1-1", "--solver", "nope"], "unknown solver"),
+    (["solve", "mknap1-1", "--format", "weird"], "format"),
+    (["solve", str(DATA / "rudy_nan_weight.rud")], "not a finite number"),
+    (["solve", str(DATA / "mknap1_truncated.txt"), "--format", "mknap1"], "mknap1"),
+    (["solve", "mknap1-1", "--solver", "sa", "--layers", "2"], "--layers does not apply"),
+    (["solve", "mknap1-1", "--time-limit", "-1"], "time-limit"),
+    (["solve", "mknap1-1", "--output", "yaml"], "output"),
+    (["info", "nope"], "catalogue"),
+])
+def test_bad_input_one_line_exit_2(capsys, args, message):
+    code, out, err = run(capsys, *args)
+    assert code == 2
+    assert out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("qopt: error:") and message in lines[0]
+
+
+def test_list_and_text_output(capsys):
+    code, out, _ = run(capsys, "list", "--family", "qap", "--output", "json")
+    assert code == 0 and {"nug12", "chr12a"} <= {r["name"] for r in json.loads(out)}
+    code, out, _ = run(capsys, "solve", "karate", "--solver", "exact")
+    assert code == 0 and "objective" in out and "20" in out
+
+
+def test_console_script_no_traceback_on_stderr():
+    proc = subprocess.run([sys.executable, "-m", "qopt", "solve", "nope.gph"], capture_output=True, text=True)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr and proc.stdout == ""
