@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "solve": "qopt.cli.solve:solve",
     "info": "qopt.cli.solve:info",
     "list": "qopt.cli.solve:list_instances",
+    "demo": "qopt.cli.demo:demo",
     "bench": "qopt.cli.bench:bench",
     "qcae": "qopt.cli.qcae:qcae",
 }
