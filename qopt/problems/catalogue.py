@@ -52,7 +52,8 @@ def _load_yaml(path: Path, mtime_ns: int) -> tuple[dict, ...]:
     import yaml
 
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~10x faster when present
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 (a safe loader)
     except (OSError, yaml.YAMLError) as err:
         raise InstanceFormatError(f"{path}: cannot read the catalogue: {err}") from err
     required = ("name", "family", "format", "path", "n_variables", "known_optimum", "optimum_status")
