@@ -68,7 +68,10 @@ def energies(bqm: "dimod.BinaryQuadraticModel",
     """
     import dimod
 
-    if bqm.vartype is dimod.SPIN:
+    spin = bqm.vartype is dimod.SPIN
+    if spin:
+        # dimod maps s = 2x - 1; qopt wants s = 1 - 2b, i.e. x = 1 - b on every bit,
+        # which reverses the index order (x = b XOR (2**n - 1)).
         bqm = bqm.change_vartype(dimod.BINARY, inplace=False)
     variables = list(bqm.variables) if variables is None else list(variables)
     n = len(variables)
@@ -93,6 +96,12 @@ def energies(bqm: "dimod.BinaryQuadraticModel",
     offset = float(bqm.offset)
     if n == 0:
         return np.array([offset])
+    if spin:
+        return _binary_energies(lin, J, offset, n)[::-1].copy()
+    return _binary_energies(lin, J, offset, n)
+
+
+def _binary_energies(lin: np.ndarray, J: np.ndarray, offset: float, n: int) -> np.ndarray:
     nh = n // 2
     nl = n - nh
     bh = bit_matrix(nh)
