@@ -1,0 +1,180 @@
+"""``qopt qcae train`` and ``qopt qcae eval``: the quantum-latent convolutional autoencoder denoiser."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from qopt.cli._options import emit_json
+
+__all__ = ["qcae", "train", "evaluate"]
+
+
+def _graph(value: str | None):
+    if value is None or value in ("ring", "line", "full", "none"):
+        return value
+    try:  # "0-1,1-2,2-0"
+        return tuple(tuple(int(v) for v in edge.split("-")) for edge in value.split(","))
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r} is not ring|line|full|none or an edge list like 0-1,1-2", param_hint="--graph") from None
+
+
+def _info(message: str, quiet: bool) -> None:
+    if not quiet:
+        click.echo(message, err=True)
+
+
+def _text_report(metrics: dict) -> str:
+    lines = [f"{'':10s} {'SSIM':>7s} {'SSIM(g)':>8s} {'PSNR dB':>8s} {'params':>7s}"]
+    for name in ("noisy", "quantum", "classical"):
+        if metrics.get(f"ssim_{name}") is None:
+            continue
+        g = metrics.get(f"ssim_gaussian_{name}")
+        params = metrics.get(f"params_{name}")
+        lines.append(f"{name:10s} {metrics[f'ssim_{name}']:7.4f} {g if g is not None else float('nan'):8.4f} "
+                     f"{metrics[f'psnr_{name}']:8.2f} {params if params is not None else '':>7}")
+    return "\n".join(lines)
+
+
+@click.group()
+def qcae() -> None:
+    """Quantum-latent convolutional autoencoder (QCAE) for image denoising, vs its classical twin."""
+
+
+@qcae.command()
+@click.option("--dataset", type=click.Choice(["digits", "mnist"]), default="digits", show_default=True,
+              help="digits: scikit-learn 8x8 (embedded); mnist: 28x28 IDX files.")
+@click.option("--mnist-path", default=None,
+              help="Directory (or IDX file) with t10k-images-idx3-ubyte[.gz]; default $QOPT_MNIST_DIR or ../shared/datasets/mnist.")
+@click.option("--epochs", type=click.IntRange(min=0), default=10, show_default=True)
+@click.option("--qubits", type=click.IntRange(min=1), default=4, show_default=True, help="Qubits n = latent width.")
+@click.option("--layers", type=click.IntRange(min=1), default=2, show_default=True, help="Circuit layers p.")
+@click.option("--ansatz", type=click.Choice(["qaoa", "hea"]), default="qaoa", show_default=True,
+              help="qaoa: IsingZZ + RZ cost, RX mixer; hea: RY + CNOT.")
+@click.option("--graph", default="ring", show_default=True, help="Entangling graph: ring|line|full|none or 0-1,1-2,...")
+@click.option("--readout", type=click.Choice(["z", "zz"]), default="z", show_default=True,
+              help="z: <Z_i>; zz: also <Z_a Z_b> on the graph edges.")
+@click.option("--noise-sigma", type=float, default=0.3, show_default=True, help="Gaussian noise std (images in [0,1]).")
+@click.option("--salt-pepper", type=float, default=0.0, show_default=True, help="Salt-and-pepper probability per pixel.")
+@click.option("--num-train", type=click.IntRange(min=1), default=None, help="Training images (default 60% of the pool).")
+@click.option("--num-val", type=click.IntRange(min=0), default=None, help="Validation images (default 20%).")
+@click.option("--num-test", type=click.IntRange(min=1), default=None, help="Test images (default 20%).")
+@click.option("--batch-size", type=click.IntRange(min=1), default=32, show_default=True)
+@click.option("--lr", type=float, default=1e-3, show_default=True, help="Adam learning rate.")
+@click.option("--max-train-s", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Stop training each model after this many seconds.")
+@click.option("--device", default=None, help="Device config for the quantum layer while training (default: exact simulator).")
+@click.option("--no-classical", is_flag=True, help="Skip the classical twin.")
+@click.option("--threads", type=click.IntRange(min=1), default=1, show_default=True, help="torch threads.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--save", "save_path", default=None, help="Write a checkpoint (torch) to this path.")
+@click.option("--grid", "grid_path", default=None, help="Write a PNG grid clean/noisy/quantum/classical.")
+@click.option("--curves", "curves_path", default=None, help="Write a PNG of the training curves.")
+@click.option("--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_context
+def train(ctx, dataset, mnist_path, epochs, qubits, layers, ansatz, graph, readout, noise_sigma, salt_pepper,
+          num_train, num_val, num_test, batch_size, lr, max_train_s, device, no_classical, threads, seed,
+          save_path, grid_path, curves_path, output) -> None:
+    """Train the QCAE and its classical twin; score both on held-out test images (SSIM, PSNR)."""
+    quiet = bool((ctx.obj or {}).get("quiet"))
+    if mnist_path is not None and dataset != "mnist":
+        raise click.BadParameter("applies to --dataset mnist only", param_hint="--mnist-path")
+    for path, flag in ((save_path, "--save"), (grid_path, "--grid"), (curves_path, "--curves")):
+        if path is not None and not Path(path).resolve().parent.is_dir():
+            raise click.BadParameter(f"directory of {path!r} does not exist", param_hint=flag)
+    from qopt.qcae.train import TrainConfig, run, save_checkpoint
+
+    config = TrainConfig(
+        dataset=dataset, mnist_path=mnist_path, num_train=num_train, num_val=num_val, num_test=num_test,
+        noise_sigma=noise_sigma, salt_pepper=salt_pepper, qubits=qubits, layers=layers, ansatz=ansatz,
+        graph=_graph(graph), readout=readout, epochs=epochs, batch_size=batch_size, lr=lr,
+        max_train_s=max_train_s, seed=seed, device=device, num_threads=threads,
+    )
+    outcome = run(config, classical=not no_classical, progress=not quiet)
+    metrics = outcome["metrics"]
+    files = {}
+    if save_path:
+        files["checkpoint"] = str(save_checkpoint(save_path, outcome))
+        _info(f"qcae: checkpoint written to {save_path}", quiet)
+    if grid_path:
+        files["grid"] = str(_grid(grid_path, outcome["models"], outcome["data"]["test_clean"],
+                                  outcome["data"]["test_noisy"], title=f"{dataset}, sigma {noise_sigma}"))
+    if curves_path:
+        from qopt.qcae.plots import training_curves
+
+        files["curves"] = str(training_curves(curves_path, outcome["history"], title=f"{dataset}, sigma {noise_sigma}"))
+    if output == "json":
+        emit_json({**metrics, "config": config.to_dict(), "files": files,
+                   "history": outcome["history"]})
+    else:
+        click.echo(_text_report(metrics))
+        click.echo(f"train_s {metrics['train_s']:.1f}  ({metrics['num_train']} train / {metrics['num_test']} test images)")
+
+
+def _grid(path, models, clean, noisy, *, title=None):
+    from qopt.qcae.plots import example_grid
+    from qopt.qcae.train import denoise
+
+    k = min(8, len(clean))
+    rows = {"clean": clean[:k], "noisy": noisy[:k]}
+    for name, model in models.items():
+        rows[name] = denoise(model, noisy[:k])
+    return example_grid(path, rows, num_images=k, title=title)
+
+
+@qcae.command(name="eval")
+@click.option("--load", "load_path", required=True, help="Checkpoint written by 'qopt qcae train --save'.")
+@click.option("--device", default=None,
+              help="Run the quantum layer on this device config (e.g. aer_noisy, ibm_fake); default exact.")
+@click.option("--shots", type=click.IntRange(min=1), default=None, help="Shots per expectation (default: the device's).")
+@click.option("--num-images", type=click.IntRange(min=1), default=None,
+              help="Evaluate only the first N test images (use a few on shot-based devices).")
+@click.option("--mnist-path", default=None, help="MNIST location, if it moved since training.")
+@click.option("--grid", "grid_path", default=None, help="Write a PNG grid clean/noisy/quantum/classical.")
+@click.option("--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_context
+def evaluate(ctx, load_path, device, shots, num_images, mnist_path, grid_path, output) -> None:
+    """Reload a checkpoint and score it on its test split (the split and noise are re-derived from the seed)."""
+    quiet = bool((ctx.obj or {}).get("quiet"))
+    import dataclasses
+    import time
+
+    from qopt.qcae.metrics import image_metrics
+    from qopt.qcae.train import denoise, load_checkpoint, prepare_data
+
+    ckpt = load_checkpoint(load_path)
+    config = ckpt["config"]
+    if mnist_path is not None:
+        config = dataclasses.replace(config, mnist_path=mnist_path)
+    models = ckpt["models"]
+    if "quantum" in models and (device is not None or shots is not None):
+        models["quantum"].latent.use_device(device, shots=shots)
+    data = prepare_data(config)
+    clean, noisy = data["test_clean"], data["test_noisy"]
+    if num_images is not None:
+        clean, noisy = clean[:num_images], noisy[:num_images]
+    metrics: dict = {}
+    m = image_metrics(clean, noisy)
+    metrics.update({"ssim_noisy": m["ssim"], "ssim_gaussian_noisy": m["ssim_gaussian"], "psnr_noisy": m["psnr"]})
+    for name, model in models.items():
+        t0 = time.perf_counter()
+        out = denoise(model, noisy, batch_size=256 if name == "classical" or device is None else 16)
+        metrics[f"eval_s_{name}"] = time.perf_counter() - t0
+        m = image_metrics(clean, out)
+        metrics.update({f"ssim_{name}": m["ssim"], f"ssim_gaussian_{name}": m["ssim_gaussian"], f"psnr_{name}": m["psnr"],
+                        f"params_{name}": sum(p.numel() for p in model.parameters())})
+    metrics["num_test"] = len(clean)
+    metrics["device"] = models["quantum"].latent.device_name if "quantum" in models else None
+    metrics["trained_metrics"] = ckpt["metrics"]
+    files = {}
+    if grid_path:
+        files["grid"] = str(_grid(grid_path, models, clean, noisy, title=f"{config.dataset} eval"))
+    if output == "json":
+        emit_json({**metrics, "config": config.to_dict(), "files": files})
+    else:
+        click.echo(_text_report(metrics))
+        click.echo(f"device {metrics['device']}, {len(clean)} test images")
+    _info(f"qcae: evaluated {load_path}", quiet)

@@ -1,0 +1,160 @@
+"""QCAE networks: conv encoder -> latent layer (quantum or classical) -> conv decoder.
+
+Reference design (``../shared/docs/algorithms.md`` section 10), for square
+images of side ``s`` divisible by 4 (8 for digits, 28 for MNIST):
+
+* encoder: Conv(1->16, 3x3, stride 2, pad 1) + ReLU -> Conv(16->32, 3x3, s2, p1)
+  + ReLU -> flatten (32 (s/4)^2) -> Linear(-> n) -> ``pi * tanh(.) / 2`` (angles, rad);
+* latent, quantum (:class:`QuantumLatent`): the circuit of :mod:`qopt.qcae.circuit`,
+  output ``<Z_i>`` (and ``<Z_a Z_b>``), width F;
+  latent, classical twin (:class:`ClassicalLatent`): Linear(n -> F) + tanh, same width;
+* decoder: Linear(F -> 32 (s/4)^2) + ReLU -> reshape -> ConvT(32->16, 3, s2, p1,
+  output_padding 1) + ReLU -> ConvT(16->1, 3, s2, p1, op 1) + Sigmoid.
+
+Encoder and decoder are initialised from the seed before the latent layer, so
+a quantum model and its classical twin built with the same seed start from
+identical encoder/decoder weights.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import torch
+from torch import nn
+
+from qopt.qcae.circuit import MAX_EXACT_QUBITS, CircuitSpec, capacity_error, make_qnode, resolve_device, simulate
+
+__all__ = ["QuantumLatent", "ClassicalLatent", "Autoencoder", "build_model", "count_parameters"]
+
+
+def count_parameters(module: nn.Module) -> int:
+    """Number of trainable scalars in ``module``."""
+    return int(sum(p.numel() for p in module.parameters() if p.requires_grad))
+
+
+def _encoder(side: int, n: int) -> nn.Sequential:
+    flat = 32 * (side // 4) ** 2
+    return nn.Sequential(
+        nn.Conv2d(1, 16, 3, stride=2, padding=1), nn.ReLU(),
+        nn.Conv2d(16, 32, 3, stride=2, padding=1), nn.ReLU(),
+        nn.Flatten(), nn.Linear(flat, n),
+    )
+
+
+def _decoder(side: int, features: int) -> nn.Sequential:
+    q = side // 4
+    return nn.Sequential(
+        nn.Linear(features, 32 * q * q), nn.ReLU(), nn.Unflatten(1, (32, q, q)),
+        nn.ConvTranspose2d(32, 16, 3, stride=2, padding=1, output_padding=1), nn.ReLU(),
+        nn.ConvTranspose2d(16, 1, 3, stride=2, padding=1, output_padding=1), nn.Sigmoid(),
+    )
+
+
+class QuantumLatent(nn.Module):
+    """The quantum latent layer: angles (B, n) -> expectation values (B, F).
+
+    Runs on qopt's exact batched torch simulator (device kind "exact", the
+    default; gradients by backprop) or on any device config through a
+    PennyLane QNode (:meth:`use_device`; parameter-shift on shot devices).
+
+    Args:
+        spec: the circuit.
+        generator: torch Generator for the initial weights, N(0, 0.5^2) rad.
+    """
+
+    def __init__(self, spec: CircuitSpec, *, generator: torch.Generator | None = None) -> None:
+        super().__init__()
+        self.spec = spec
+        self.weights = nn.ParameterDict({
+            name: nn.Parameter(0.5 * torch.randn(*shape, generator=generator))
+            for name, shape in spec.weight_shapes().items()
+        })
+        self._qnode = None
+        self.device_name = "exact"
+
+    def use_device(self, device: Any = None, *, shots: int | None = None, seed: int | None = None,
+                   diff_method: str | None = None) -> None:
+        """Run the circuit on ``device`` (a config, name or YAML path); None or kind "exact" = torch simulator.
+
+        Raises ``DeviceCapacityError``/ValueError if the device has too few qubits.
+        """
+        config = resolve_device(device)
+        config.check_width(self.spec.num_qubits)
+        if getattr(config, "kind", "exact") == "exact" and self.spec.num_qubits > MAX_EXACT_QUBITS:
+            raise capacity_error(f"the exact QCAE simulator handles at most {MAX_EXACT_QUBITS} qubits, "
+                                 f"the circuit needs {self.spec.num_qubits}; use fewer --qubits")
+        self.device_name = str(getattr(config, "name", device))
+        if getattr(config, "kind", "exact") == "exact" and shots is None:
+            self._qnode = None
+        else:
+            self._qnode = make_qnode(self.spec, config, shots=shots, seed=seed, diff_method=diff_method)
+
+    def forward(self, angles: torch.Tensor) -> torch.Tensor:
+        weights = dict(self.weights.items())
+        if self._qnode is None:
+            return simulate(self.spec, angles, weights)
+        return self._qnode(angles, weights)
+
+
+class ClassicalLatent(nn.Module):
+    """Classical twin of :class:`QuantumLatent`: Linear(n -> F) + tanh, outputs in (-1, 1)."""
+
+    def __init__(self, num_inputs: int, num_features: int) -> None:
+        super().__init__()
+        self.linear = nn.Linear(num_inputs, num_features)
+
+    def forward(self, angles: torch.Tensor) -> torch.Tensor:
+        return torch.tanh(self.linear(angles))
+
+
+class Autoencoder(nn.Module):
+    """Encoder -> latent -> decoder; images (B, s, s) or (B, 1, s, s) in [0, 1] -> (B, s, s)."""
+
+    def __init__(self, encoder: nn.Module, latent: nn.Module, decoder: nn.Module, *, side: int,
+                 kind: str, spec: CircuitSpec) -> None:
+        super().__init__()
+        self.encoder, self.latent, self.decoder = encoder, latent, decoder
+        self.side, self.kind, self.spec = side, kind, spec
+
+    def encode(self, images: torch.Tensor) -> torch.Tensor:
+        """Latent angles (B, n) in (-pi/2, pi/2) rad."""
+        x = images[:, None] if images.dim() == 3 else images
+        return 0.5 * math.pi * torch.tanh(self.encoder(x))
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        if images.dim() not in (3, 4) or images.shape[-1] != self.side or images.shape[-2] != self.side:
+            raise ValueError(f"images must have shape (B, {self.side}, {self.side}), got {tuple(images.shape)}")
+        return self.decoder(self.latent(self.encode(images)))[:, 0]
+
+    def config(self) -> dict:
+        """Constructor arguments of :func:`build_model` (for checkpoints)."""
+        return {"kind": self.kind, "side": self.side, "spec": self.spec.to_dict()}
+
+
+def build_model(kind: str, *, side: int, spec: CircuitSpec, seed: int = 0) -> Autoencoder:
+    """A quantum ("quantum") or classical-twin ("classical") autoencoder.
+
+    Args:
+        kind: "quantum" or "classical".
+        side: image side s (divisible by 4).
+        spec: circuit (its ``num_qubits`` and ``num_features`` also fix the classical twin's widths).
+        seed: initialisation seed (torch's global RNG is left untouched).
+    """
+    if kind not in ("quantum", "classical"):
+        raise ValueError(f"model kind must be 'quantum' or 'classical', got {kind!r}")
+    if side < 4 or side % 4:
+        raise ValueError(f"image side must be a positive multiple of 4, got {side}")
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        encoder = _encoder(side, spec.num_qubits)
+        decoder = _decoder(side, spec.num_features)
+    generator = torch.Generator().manual_seed(seed + 1)
+    if kind == "quantum":
+        latent: nn.Module = QuantumLatent(spec, generator=generator)
+    else:
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed + 1)
+            latent = ClassicalLatent(spec.num_qubits, spec.num_features)
+    return Autoencoder(encoder, latent, decoder, side=side, kind=kind, spec=spec)
