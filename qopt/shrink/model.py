@@ -258,13 +258,11 @@ class ShrunkProblem(Problem):
             viol = float(v[best])
         return y
 
-    def local_search(self, x, *, max_rounds: int = 100) -> np.ndarray:
-        """Best-improvement single flips that keep feasibility (the original's when nothing is merged)."""
-        if self.is_identity:
-            return self.original.local_search(x, max_rounds=max_rounds)
-        y = as_solution(x, self.num_variables).copy()
-        if not self.num_variables or self._lhs_violation(y[None, :].astype(float))[0] > 1e-9:
-            return y
+    def project(self, x) -> np.ndarray:
+        """The shrunk assignment read off an original one: ``y_k = x[free_roots[k]]``, shape (k,)."""
+        return np.asarray(x, dtype=np.int8)[self.free_roots].copy()
+
+    def _flip_descent(self, y, max_rounds):
         offset, lin, Q, _, _ = self._parts
         yf = y.astype(float)
         current = offset + yf @ lin + yf @ Q @ yf
@@ -276,6 +274,30 @@ class ShrunkProblem(Problem):
                 break
             y[best] ^= 1
             current = e[best]
+        return y, current
+
+    def local_search(self, x, *, max_rounds: int = 100) -> np.ndarray:
+        """Improve a feasible ``x`` (the original's local search when nothing is merged).
+
+        Best-improvement single flips that keep feasibility, alternated with the original
+        problem's own moves (2-swaps for QAP, swaps for MDKP): ``project`` of
+        ``original.local_search(expand(y))`` is accepted when feasible and better.
+        """
+        if self.is_identity:
+            return self.original.local_search(x, max_rounds=max_rounds)
+        y = as_solution(x, self.num_variables).copy()
+        if not self.num_variables or self._lhs_violation(y[None, :].astype(float))[0] > 1e-9:
+            return y
+        y, current = self._flip_descent(y, max_rounds)
+        for _ in range(max_rounds):
+            cand = self.project(self.original.local_search(self.expand(y)))
+            cf = cand.astype(float)
+            if self._lhs_violation(cf[None, :])[0] > 1e-9:
+                break
+            offset, lin, Q, _, _ = self._parts
+            if not offset + cf @ lin + cf @ Q @ cf < current - 1e-9:
+                break
+            y, current = self._flip_descent(cand, max_rounds)
         return y
 
     def info(self) -> dict:
