@@ -43,6 +43,7 @@ __all__ = [
     "make_qnode",
     "resolve_device",
     "capacity_error",
+    "device_coupling",
 ]
 
 ANSATZE = ("qaoa", "hea")
@@ -330,8 +331,50 @@ def resolve_device(spec: Any = None):
                       "use 'exact', 'lightning' or 'default'")
 
 
+def device_coupling(config: Any, num_qubits: int) -> tuple[tuple[int, int], ...] | None:
+    """Two-qubit couplings available to wires 0..n-1 on a device with a (fake) backend, else None.
+
+    Picks n physical qubits connected in the backend's coupling map (breadth-first from qubit 0),
+    relabels them 0..n-1 and returns the couplings among them (undirected pairs). Devices
+    without a backend (simulators) return None: all pairs are allowed.
+    """
+    if not getattr(config, "backend", None) or getattr(config, "kind", None) not in ("aer", "ibm"):
+        return None
+    try:
+        backend = config.fake_backend()
+    except Exception:  # a real IBM backend: let the provider route
+        return None
+    cmap = getattr(backend, "coupling_map", None)
+    if cmap is None:
+        return None
+    import networkx as nx
+
+    graph = nx.Graph()
+    graph.add_edges_from(tuple(e) for e in cmap.get_edges())
+    if graph.number_of_nodes() < num_qubits:
+        raise capacity_error(f"backend {config.backend} has {graph.number_of_nodes()} qubits, the circuit needs {num_qubits}")
+    chosen = list(nx.bfs_tree(graph, min(graph.nodes)))[:num_qubits]
+    label = {q: i for i, q in enumerate(chosen)}
+    return tuple(sorted({tuple(sorted((label[a], label[b]))) for a, b in graph.subgraph(chosen).edges}))
+
+
+def _routes(edges, coupling, n):
+    """For each edge (a, b): the wire path a -> b through ``coupling`` (None = direct)."""
+    if coupling is None:
+        return [None] * len(edges)
+    import networkx as nx
+
+    graph = nx.Graph()
+    graph.add_nodes_from(range(n))
+    graph.add_edges_from(coupling)
+    out = []
+    for a, b in edges:
+        out.append(None if graph.has_edge(a, b) else nx.shortest_path(graph, a, b))
+    return out
+
+
 def make_qnode(spec: CircuitSpec, device: Any = None, *, shots: int | None = None, seed: int | None = None,
-               diff_method: str | None = None):
+               diff_method: str | None = None, coupling: Sequence[Sequence[int]] | None = None):
     """The circuit as a PennyLane QNode (torch interface).
 
     Args:
@@ -341,6 +384,10 @@ def make_qnode(spec: CircuitSpec, device: Any = None, *, shots: int | None = Non
         seed: simulator seed (default: the device's).
         diff_method: default the device's, else "parameter-shift" with shots,
             "backprop" on default.qubit, "adjoint" otherwise.
+
+        coupling: allowed two-qubit pairs of wires (default: from the device's fake backend,
+            see :func:`device_coupling`); entangling gates on other pairs are routed with SWAPs
+            there and back, which leaves the circuit's unitary unchanged.
 
     Returns:
         ``qnode(inputs, weights) -> torch tensor (B, num_features)`` where
@@ -367,6 +414,20 @@ def make_qnode(spec: CircuitSpec, device: Any = None, *, shots: int | None = Non
         else:
             diff_method = "adjoint"
     edges = spec.edges
+    if coupling is None:
+        coupling = device_coupling(config, n)
+    routes = _routes(edges, coupling, n)
+
+    def entangle(gate, a, b, route):
+        if route is None:
+            gate(a, b)
+            return
+        swaps = [(route[k], route[k + 1]) for k in range(len(route) - 2)]
+        for u, v in swaps:
+            qml.SWAP(wires=[u, v])
+        gate(route[-2], b)  # wire a's state now sits on route[-2], next to b
+        for u, v in reversed(swaps):
+            qml.SWAP(wires=[u, v])
 
     def circuit(inputs, gammas=None, deltas=None, betas=None, thetas=None):
         for i in range(n):
@@ -374,7 +435,7 @@ def make_qnode(spec: CircuitSpec, device: Any = None, *, shots: int | None = Non
         for layer in range(spec.layers):
             if spec.ansatz == "qaoa":
                 for k, (a, b) in enumerate(edges):
-                    qml.IsingZZ(gammas[layer, k], wires=[a, b])
+                    entangle(lambda u, v, g=gammas[layer, k]: qml.IsingZZ(g, wires=[u, v]), a, b, routes[k])
                 for i in range(n):
                     qml.RZ(deltas[layer, i], wires=i)
                 for i in range(n):
@@ -382,8 +443,8 @@ def make_qnode(spec: CircuitSpec, device: Any = None, *, shots: int | None = Non
             else:
                 for i in range(n):
                     qml.RY(thetas[layer, i], wires=i)
-                for a, b in edges:
-                    qml.CNOT(wires=[a, b])
+                for k, (a, b) in enumerate(edges):
+                    entangle(lambda u, v: qml.CNOT(wires=[u, v]), a, b, routes[k])
         obs = [qml.expval(qml.PauliZ(i)) for i in range(n)]
         if spec.readout == "zz":
             obs += [qml.expval(qml.PauliZ(a) @ qml.PauliZ(b)) for a, b in edges]

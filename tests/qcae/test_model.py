@@ -80,3 +80,20 @@ def test_pennylane_backend_gives_the_same_outputs():
         model.latent.use_device("lightning")
         pl = model(x)
     np.testing.assert_allclose(exact.numpy(), pl.numpy(), atol=1e-5)
+
+
+def test_inference_on_noisy_fake_backend_with_routing():
+    pytest.importorskip("qiskit_aer")
+    pytest.importorskip("qiskit_ibm_runtime")
+    from qopt.devices import load_device
+
+    # a ring on 4 qubits needs the (3, 0) coupling, absent on FakeManila's line: SWAP-routed
+    spec = CircuitSpec(4, 1)
+    model = build_model("quantum", side=8, spec=spec, seed=0)
+    x = torch.rand(2, 8, 8, generator=torch.Generator().manual_seed(4))
+    with torch.no_grad():
+        exact = model.latent(model.encode(x))
+        model.latent.use_device(load_device("aer_noisy").replace(shots=4000, seed=3))
+        noisy = model.latent(model.encode(x))
+    assert noisy.shape == exact.shape
+    assert (noisy - exact).abs().max() < 0.3  # shot noise + device noise, same circuit
