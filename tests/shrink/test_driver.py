@@ -32,10 +32,10 @@ def test_unknown_mode():
 
 
 @pytest.mark.parametrize("mode", ["static", "adaptive"])
-def test_modes_fit_budget_and_are_deterministic(mode):
+def test_modes_fit_budget_and_are_deterministic(mode, fast):
     problem = qopt.load("weish06")
-    a, ma = shrink(problem, 20, mode=mode, seed=7)
-    b, mb = shrink(problem, 20, mode=mode, seed=7)
+    a, ma = shrink(problem, 20, mode=mode, seed=7, **fast)
+    b, mb = shrink(problem, 20, mode=mode, seed=7, **fast)
     assert a.qubits <= 20 and a.qubits_before == 90
     assert [m.to_dict() for m in ma] == [m.to_dict() for m in mb]
     if mode == "static":
@@ -44,6 +44,6 @@ def test_modes_fit_budget_and_are_deterministic(mode):
         assert a.rounds > 1
 
 
-def test_unbalanced_slack_counts_only_variables():
-    small, _ = shrink(qopt.load("weish06"), 20, seed=1, slack="unbalanced")
+def test_unbalanced_slack_counts_only_variables(fast):
+    small, _ = shrink(qopt.load("weish06"), 20, seed=1, slack="unbalanced", **fast)
     assert small.qubits == small.num_variables == 20

@@ -9,14 +9,14 @@ import numpy as np
 import pytest
 
 import qopt
-from qopt.shrink import shrink, shrink_and_solve
+from qopt.shrink import shrink_and_solve
 
 
 @pytest.mark.parametrize("name,budget", [("mknap1-3", 12), ("weish06", 20), ("karate", 20), ("football", 20),
                                          ("nug12", 20)], ids=["mknap1-3", "weish06", "karate", "football", "nug12"])
-def test_sa_on_shrunk_bundled_instances_is_feasible(name, budget):
+def test_sa_on_shrunk_bundled_instances_is_feasible(name, budget, fast):
     problem = qopt.load(name)
-    r = shrink_and_solve(problem, solver="sa", max_qubits=budget, seed=1)
+    r = shrink_and_solve(problem, solver="sa", max_qubits=budget, seed=1, shrink_options=fast)
     assert r.feasible and r.qubits <= budget
     assert r.n_variables == problem.num_variables and r.instance == name
     assert r.info["qubits_before"] > r.info["qubits_after"] == r.qubits
@@ -28,23 +28,23 @@ def test_sa_on_shrunk_bundled_instances_is_feasible(name, budget):
 
 
 @pytest.mark.parametrize("name", ["mknap1-5", "karate", "chr12a"], ids=["mdkp", "mis", "qap"])
-def test_repair_of_any_expanded_solution_is_feasible(name):
+def test_repair_of_any_expanded_solution_is_feasible(name, shrunk):
     problem = qopt.load(name)
-    small, _ = shrink(problem, 20, seed=4)
+    small, _ = shrunk(name, 20, 11)
     rng = np.random.default_rng(9)
     for y in rng.integers(0, 2, size=(25, small.num_variables)):
         assert problem.is_feasible(problem.repair(small.expand(y)))
 
 
 @pytest.mark.parametrize("solver", ["exact", "tabu"])
-def test_shrinking_is_solver_agnostic(solver):
-    r = shrink_and_solve(qopt.load("mknap1-5"), solver=solver, max_qubits=16, seed=2)
+def test_shrinking_is_solver_agnostic(solver, fast):
+    r = shrink_and_solve(qopt.load("mknap1-5"), solver=solver, max_qubits=16, seed=2, shrink_options=fast)
     assert r.feasible and r.qubits <= 16 and r.solver == solver
 
 
 def test_static_mode_and_options_are_recorded():
     r = shrink_and_solve(qopt.load("karate"), solver="sa", mode="static", max_qubits=20, seed=0,
-                         shrink_options={"num_reads": 32}, num_reads=20)
+                         shrink_options={"num_reads": 32, "polish": 8}, num_reads=20)
     assert r.feasible and r.options["shrink"] == "static" and r.options["num_reads"] == 20
     assert r.info["correlation_rounds"] == 1
     with pytest.raises(ValueError, match="unknown shrink option"):

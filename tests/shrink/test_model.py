@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 import qopt
 from qopt.problems import Knapsack, QuadraticAssignment
-from qopt.shrink import MergeState, ShrunkProblem, linear_model, shrink
+from qopt.shrink import MergeState, ShrunkProblem, linear_model
 
 
 def _assert_same_model(shrunk, ys, *, vetoed=True):
@@ -34,8 +34,8 @@ def _assert_same_model(shrunk, ys, *, vetoed=True):
 
 @pytest.mark.parametrize("name,budget", [("mknap1-3", 12), ("karate", 20), ("nug12", 20)],
                          ids=["mdkp", "mis", "qap"])
-def test_shrunk_energy_equals_original_at_expansion(name, budget):
-    small, merges = shrink(qopt.load(name), budget, seed=5)
+def test_shrunk_energy_equals_original_at_expansion(name, budget, shrunk):
+    small, merges = shrunk(name, budget, 5)
     assert merges and small.qubits <= budget
     rng = np.random.default_rng(0)
     _assert_same_model(small, rng.integers(0, 2, size=(40, small.num_variables)))
@@ -43,8 +43,8 @@ def test_shrunk_energy_equals_original_at_expansion(name, budget):
 
 @pytest.mark.parametrize("name,budget", [("mknap1-3", 12), ("karate", 20), ("nug12", 20)],
                          ids=["mdkp", "mis", "qap"])
-def test_expansion_satisfies_every_recorded_merge(name, budget):
-    small, merges = shrink(qopt.load(name), budget, seed=2)
+def test_expansion_satisfies_every_recorded_merge(name, budget, shrunk):
+    small, merges = shrunk(name, budget, 5)
     rng = np.random.default_rng(1)
     for y in rng.integers(0, 2, size=(10, small.num_variables)):
         x = small.expand(y)
@@ -80,11 +80,11 @@ def test_random_merges_keep_energy_identity(seed, n_merges):
         _assert_same_model(small, rng.integers(0, 2, size=(8, small.num_variables)), vetoed=False)
 
 
-def test_identity_delegates_and_shrunk_repair_reaches_feasibility():
+def test_identity_delegates_and_shrunk_repair_reaches_feasibility(shrunk):
     problem = qopt.load("karate")
     ident = ShrunkProblem.identity(problem)
     assert ident.is_identity and ident.num_variables == problem.num_variables
-    small, _ = shrink(problem, 20, seed=3)
+    small, _ = shrunk("karate", 20, 5)
     rng = np.random.default_rng(4)
     for y in rng.integers(0, 2, size=(10, small.num_variables)):
         fixed = small.repair(y)

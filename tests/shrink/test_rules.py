@@ -6,7 +6,7 @@ import pytest
 
 import qopt
 from qopt.problems import IndependentSet, Knapsack, QuadraticAssignment
-from qopt.shrink import MergeState, linear_model, minimum_qubits, one_hot_groups, shrink
+from qopt.shrink import MergeState, linear_model, minimum_qubits, one_hot_groups
 
 REF = -1
 
@@ -54,9 +54,9 @@ def test_minimum_qubits_counts_one_hot_groups():
 
 @pytest.mark.parametrize("name,budget", [("mknap1-5", 20), ("weish06", 20), ("karate", 20), ("football", 20),
                                          ("chr12a", 20)], ids=["mknap1-5", "weish06", "karate", "football", "chr12a"])
-def test_shrunk_problems_stay_feasible_and_merges_respect_constraints(name, budget):
+def test_shrunk_problems_stay_feasible_and_merges_respect_constraints(name, budget, shrunk):
     problem = qopt.load(name)
-    small, merges = shrink(problem, budget, seed=11)
+    small, merges = shrunk(name, budget, 11)
     assert small.qubits <= budget
     fixed_one = [m.target for m in merges if m.kind == "fix" and m.value == 1]
     if problem.family == "mdkp":
