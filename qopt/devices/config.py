@@ -207,6 +207,8 @@ class DeviceConfig:
     def resolved_diff_method(self, override: str | None = None, shots: int | None = None) -> str:
         """The gradient method actually used: ``override`` > config > automatic choice."""
         method = override or self.diff_method
+        if override is None and shots is not None and method in ("adjoint", "backprop"):
+            method = None  # the config's analytic method does not apply to a shot-based run
         if method in (None, "best"):
             if self.kind == "exact":
                 return "adjoint"
@@ -291,7 +293,10 @@ class DeviceConfig:
                     from qiskit_aer.noise import NoiseModel
 
                     kwargs["noise_model"] = NoiseModel.from_backend(fake)
-            return qml.device("qiskit.aer", wires=wires, method=self.method or "automatic", **kwargs)
+            dev = qml.device("qiskit.aer", wires=wires, method=self.method or "automatic", **kwargs)
+            if self.backend:
+                _route_on_compile(dev)
+            return dev
         # kind == "ibm"
         if self.backend.startswith("Fake"):
             backend = self.fake_backend()
@@ -305,6 +310,24 @@ class DeviceConfig:
             backend = QiskitRuntimeService(token=token).backend(self.backend)
         kwargs.pop("seed_simulator", None)
         return qml.device("qiskit.remote", wires=wires, backend=backend, shots=shots or self.shots, **kwargs)
+
+
+def _route_on_compile(dev) -> None:
+    """Let the transpiler route (insert SWAPs) for a coupling-map-limited backend.
+
+    pennylane-qiskit transpiles with ``routing_method="none"`` (Qiskit issue 13144: elided final
+    permutations would scramble statevector outputs), so any circuit whose two-qubit gates do not
+    fit the coupling map fails. Sampling backends measure inside the circuit, so routing is safe
+    there: the classical bits follow the logical qubits through every SWAP.
+    """
+    from qiskit import transpile
+
+    inner = getattr(dev, "_device", dev)
+
+    def compile():  # noqa: A001 - the method name pennylane-qiskit calls
+        return transpile(inner._circuit, backend=inner.compile_backend or inner.backend, **inner.transpile_args)
+
+    inner.compile = compile
 
 
 # --------------------------------------------------------------------------- loading

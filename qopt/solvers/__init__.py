@@ -15,6 +15,9 @@ SOLVERS: dict[str, str] = {
     "exact": "qopt.solvers.classical:exact",
     "sa": "qopt.solvers.classical:simulated_annealing",
     "tabu": "qopt.solvers.classical:tabu",
+    "qaoa": "qopt.solvers.qaoa:qaoa",
+    "rqaoa": "qopt.solvers.rqaoa:rqaoa",
+    "vqe": "qopt.solvers.vqe:vqe",
 }
 
 

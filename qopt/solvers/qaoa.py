@@ -1,0 +1,500 @@
+"""QAOA (Farhi et al. 2014) and its extensions on configurable devices.
+
+``|gamma, beta> = prod_{l=1..p} U_B(beta_l) exp(-i gamma_l C) |psi_0>`` with ``C = E / scale`` the
+BQM energy (see :mod:`qopt.solvers._variational` for the scale and the sign convention: qopt
+minimises, so good angles have ``gamma > 0``, ``beta < 0``). Options:
+
+* initialisation ``init``: ``ramp`` (linear ramp, ``gamma_i = (i - 1/2)/p dt``,
+  ``beta_i = -(1 - (i - 1/2)/p) dt``, ``dt = 0.75``), ``interp`` and ``fourier`` (Zhou et al.,
+  PRX 10, 021067 (2020): grow p = 1, 2, ..., p, each level started from the previous optimum by
+  INTERP, or by padding the FOURIER amplitudes ``u, v`` with a zero), ``fixed`` (fixed angles for
+  3-regular MaxCut, Wurtz & Lykov, PRA 104, 052419 (2021), p <= 2 from the table, deeper levels by
+  INTERP) and ``random`` (seeded);
+* ``multi_angle=True``: MA-QAOA (Herrman et al. 2022) with one mixer angle per qubit and layer,
+  started from the optimised QAOA angles (the cost angles stay one per layer);
+* ``mixer``: ``x``; ``warm`` (Egger et al., Quantum 5, 479 (2021): start in
+  ``prod RY(theta_q)|0>``, ``theta_q = 2 arcsin sqrt(c_q)``, with the matching rotated mixer;
+  ``c`` from the LP relaxation of the problem's MILP model, or from simulated annealing, clipped
+  to ``[eps, 1 - eps]``); ``xy`` (Hadfield et al. 2019; Wang et al. 2020: ring XY mixer on each
+  disjoint one-hot group, e.g. QAP rows, from a feasible one-hot basis state, so every sample keeps
+  the groups one-hot; the other constraints stay penalised);
+* ``cvar_alpha``: optimise CVaR_alpha of the energy (Barkoutsos et al. 2020) instead of ``<E>``.
+
+On ``kind: exact`` devices the circuits run on :mod:`qopt.devices.exact` (exact values, adjoint
+gradients, exact distributions; ``shots`` only sets how many final samples are drawn). Elsewhere
+PennyLane QNodes run them with the config's (or ``diff_method``'s) gradient method; with finite
+shots the default is parameter-shift and CVaR is estimated from the samples.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import warnings
+
+import numpy as np
+
+from qopt.errors import ConfigError
+from qopt.result import Result
+from qopt.solvers._variational import (
+    PennyLaneRunner,
+    best_sample_stats,
+    check_alpha,
+    child_seeds,
+    prepare,
+    resolve_run_options,
+    sample_from_state,
+    samples_to_sampleset,
+    seed_int,
+)
+
+__all__ = ["qaoa", "ramp_angles", "interp_angles", "fourier_matrices", "fixed_angles", "one_hot_groups",
+           "INITS", "MIXERS", "FIXED_ANGLES"]
+
+logger = logging.getLogger(__name__)
+
+INITS = ("ramp", "interp", "fourier", "fixed", "random")
+MIXERS = ("x", "warm", "xy")
+
+#: Fixed angles for MaxCut on 3-regular graphs in qopt's (minimisation) convention, p -> (gammas, betas);
+#: algorithms.md 4.5 (maximisation convention gamma, beta -> here gamma, -beta); ratios 0.6925, 0.7559.
+FIXED_ANGLES = {
+    1: ([0.6154797], [-np.pi / 8]),
+    2: ([0.4878, 0.8978], [-0.5549, -0.2924]),
+}
+
+
+# --------------------------------------------------------------------------- schedules
+def ramp_angles(p: int, dt: float = 0.75) -> tuple[np.ndarray, np.ndarray]:
+    """Linear ramp: ``gamma_i = (i - 1/2)/p dt``, ``beta_i = -(1 - (i - 1/2)/p) dt``, i = 1..p.
+
+    Examples:
+        >>> g, b = ramp_angles(2); g.round(4).tolist(), b.round(4).tolist()
+        ([0.1875, 0.5625], [-0.5625, -0.1875])
+    """
+    if int(p) != p or p < 1:
+        raise ValueError(f"layers must be a positive integer, got {p!r}")
+    s = (np.arange(1, p + 1) - 0.5) / p
+    return s * dt, -(1.0 - s) * dt
+
+
+def interp_angles(gammas, betas) -> tuple[np.ndarray, np.ndarray]:
+    """INTERP (Zhou et al. 2020): level-p optimum -> level-(p+1) start.
+
+    ``x^{(p+1)}_i = ((i-1)/p) x^{(p)}_{i-1} + ((p-i+1)/p) x^{(p)}_i`` with ``x_0 = x_{p+1} = 0``.
+
+    Examples:
+        >>> interp_angles([1.0, 3.0], [0.5, 0.1])[0].tolist()
+        [1.0, 2.0, 3.0]
+    """
+
+    def grow(x):
+        x = np.asarray(x, dtype=np.float64)
+        p = x.size
+        pad = np.concatenate([[0.0], x, [0.0]])
+        i = np.arange(1, p + 2)
+        return (i - 1) / p * pad[i - 1] + (p - i + 1) / p * pad[i]
+
+    return grow(gammas), grow(betas)
+
+
+def fourier_matrices(p: int, q: int) -> tuple[np.ndarray, np.ndarray]:
+    """(S, Cc) of shape (p, q): ``gamma = S u``, ``beta = Cc v`` (Zhou et al. FOURIER[q, 0]),
+    ``S_ik = sin((k - 1/2)(i - 1/2) pi / p)``, ``Cc_ik = cos((k - 1/2)(i - 1/2) pi / p)``."""
+    i = np.arange(1, p + 1)[:, None] - 0.5
+    k = np.arange(1, q + 1)[None, :] - 0.5
+    return np.sin(k * i * np.pi / p), np.cos(k * i * np.pi / p)
+
+
+def fixed_angles(p: int) -> tuple[np.ndarray, np.ndarray]:
+    """Fixed 3-regular MaxCut angles (table for p <= 2, INTERP-extended beyond)."""
+    g, b = (np.array(v, dtype=np.float64) for v in FIXED_ANGLES[min(p, 2)])
+    while g.size < p:
+        g, b = interp_angles(g, b)
+    return g, b
+
+
+def _is_regular_maxcut(problem) -> bool:
+    graph = getattr(problem, "graph", None)
+    if getattr(problem, "family", None) != "maxcut" or graph is None:
+        return False
+    degrees = {d for _, d in graph.degree()}
+    weights = {d.get("weight", 1.0) for _, _, d in graph.edges(data=True)}
+    return len(degrees) == 1 and weights <= {1, 1.0}
+
+
+# --------------------------------------------------------------------------- mixers
+def one_hot_groups(problem, variables) -> list[list[int]]:
+    """Disjoint one-hot groups (``sum x == 1`` constraints) as qubit index lists (e.g. QAP rows)."""
+    from qopt.qubo.penalties import _one_hot_groups
+
+    pos = {v: q for q, v in enumerate(variables)}
+    groups: dict = {}
+    for v, label in _one_hot_groups(problem.cqm()).items():
+        groups.setdefault(label, []).append(pos[v])
+    return [sorted(g) for g in groups.values() if len(g) >= 2]
+
+
+def _feasible_one_hot_bits(problem, variables, groups) -> np.ndarray:
+    """A basis state with exactly one 1 per group; from ``problem.repair`` if that gives one
+    (a permutation for QAP), else the first qubit of each group."""
+    n = len(variables)
+    bits = np.zeros(n, dtype=np.int8)
+    try:
+        x = np.asarray(problem.repair(np.zeros(problem.num_variables, dtype=np.int8)))
+        pos = {v: q for q, v in enumerate(variables)}
+        cand = np.zeros(n, dtype=np.int8)
+        for i, xi in enumerate(x):
+            if i in pos:
+                cand[pos[i]] = xi
+        if all(int(cand[g].sum()) == 1 for g in groups):
+            return cand
+    except Exception:  # repair is best effort here; fall back below
+        logger.debug("repair() gave no one-hot start; using the first qubit of each group")
+    for g in groups:
+        bits[g[0]] = 1
+    return bits
+
+
+def _warm_probabilities(problem, prep, source: str, eps: float, rng) -> tuple[np.ndarray, str]:
+    """c in [eps, 1-eps]^n per qubit from an LP relaxation or an SA solution."""
+    n = prep.num_qubits
+    c = np.full(n, 0.5)
+    pos = {v: q for q, v in enumerate(prep.variables)}
+    if source == "auto":
+        source = "lp" if hasattr(problem, "milp_model") and len(problem.cqm().constraints) else "sa"
+    if source == "lp":
+        from scipy.optimize import Bounds, LinearConstraint, milp
+
+        from qopt.solvers.classical import milp_arrays
+
+        cvec, _, lb, ub, A, rlo, rhi, variables, _ = milp_arrays(problem.milp_model())
+        cons = [LinearConstraint(A, rlo, rhi)] if A.shape[0] else []
+        res = milp(cvec, integrality=np.zeros_like(cvec), bounds=Bounds(lb, ub), constraints=cons)
+        if res.x is None:
+            raise ConfigError(f"warm start: the LP relaxation of {problem.name} failed ({res.message})")
+        for k, v in enumerate(variables):
+            if v in pos:
+                c[pos[v]] = float(np.clip(res.x[k], 0.0, 1.0))
+    elif source == "sa":
+        from dwave.samplers import SimulatedAnnealingSampler
+
+        ss = SimulatedAnnealingSampler().sample(prep.bqm, num_reads=20, num_sweeps=500,
+                                                seed=int(rng.integers(2**31 - 1)))
+        best = ss.first.sample
+        for v, q in pos.items():
+            c[q] = float(best[v])
+    else:
+        raise ValueError(f"warm_start must be 'auto', 'lp' or 'sa', got {source!r}")
+    return np.clip(c, eps, 1.0 - eps), source
+
+
+# --------------------------------------------------------------------------- evaluators
+class _ExactQAOA:
+    """QAOA on qopt's exact simulator; values in scaled units."""
+
+    def __init__(self, prep, *, mixer, initial, groups, alpha):
+        self.E = np.ascontiguousarray(prep.energies() / prep.scale)
+        self.kw = {"mixer": mixer, "initial": initial, "groups": groups}
+        self.alpha = alpha
+        self.executions = 0
+
+    def state(self, g, b):
+        from qopt.devices import exact
+
+        self.executions += 1
+        return exact.qaoa_state(self.E, g, b, **self.kw)
+
+    def _diag(self, g, b):
+        from qopt.devices import exact
+
+        if self.alpha >= 1.0:
+            return None
+        psi = self.state(g, b)
+        return exact.cvar_weights(self.E, exact.probabilities(psi), self.alpha)
+
+    def value(self, g, b) -> float:
+        from qopt.devices import exact
+
+        if self.alpha < 1.0:
+            psi = self.state(g, b)
+            return exact.cvar(self.E, exact.probabilities(psi), self.alpha)
+        self.executions += 1
+        return exact.qaoa_value(self.E, g, b, **self.kw)
+
+    def value_and_grad(self, g, b):
+        from qopt.devices import exact
+
+        diag = self._diag(g, b)
+        self.executions += 1
+        return exact.qaoa_value_and_grad(self.E, g, b, diag=diag, **self.kw)
+
+    def expectation(self, g, b) -> float:
+        from qopt.devices import exact
+
+        self.executions += 1
+        return exact.qaoa_value(self.E, g, b, **self.kw)
+
+
+class _PennyLaneQAOA:
+    """QAOA as PennyLane QNodes; values in scaled units."""
+
+    def __init__(self, prep, *, mixer, groups, initial_bits, warm_thetas, alpha, p, multi, run, seed):
+        from qopt.solvers._variational import ising_terms
+        from qopt.solvers.circuits import qaoa_gates
+
+        h, J, _ = ising_terms(prep.bqm, prep.variables)
+        h = h / prep.scale
+        J = {k: v / prep.scale for k, v in J.items()}
+        n = prep.num_qubits
+        self.p, self.n, self.multi, self.alpha = p, n, multi, alpha
+
+        def build(x):
+            g = x[:p]
+            b = x[p:].reshape(p, n) if multi else x[p:]
+            return qaoa_gates(h, J, g, b, mixer=mixer, groups=groups, initial_bits=initial_bits,
+                              warm_thetas=warm_thetas)
+
+        self.runner = PennyLaneRunner(prep, build, diff_method=run.diff_method, shots=run.shots, seed=seed)
+
+    def _x(self, g, b):
+        return np.concatenate([np.asarray(g, float).ravel(), np.asarray(b, float).ravel()])
+
+    def value(self, g, b):
+        if self.alpha < 1.0:
+            return self.runner.cvar(self._x(g, b), self.alpha)
+        return self.runner.value(self._x(g, b))
+
+    def value_and_grad(self, g, b):
+        v, grad = self.runner.value_and_grad(self._x(g, b))
+        return v, grad[:self.p], grad[self.p:].reshape(np.shape(b))
+
+    def expectation(self, g, b):
+        return self.runner.value(self._x(g, b))
+
+    @property
+    def executions(self):
+        return self.runner.executions
+
+
+# --------------------------------------------------------------------------- solver
+def qaoa(problem, *, device=None, layers: int = 1, init: str = "ramp", mixer: str = "x",
+         cvar_alpha: float | None = None, shots: int | None = None, maxiter: int | None = None,
+         optimizer: str | None = None, diff_method: str | None = None, seed=None,
+         multi_angle: bool = False, warm_start: str = "auto", warm_epsilon: float = 0.25,
+         optimizer_options: dict | None = None, penalty="calibrated", slack: str = "unbalanced",
+         top_k: int = 256, repair: bool = True, local_search: bool = True,
+         progress: bool | None = None) -> Result:
+    """Solve ``problem`` with QAOA and return the best decoded sample.
+
+    Args:
+        problem: a :class:`~qopt.problems.Problem` (or a BINARY ``dimod.BinaryQuadraticModel``
+            wrapped by the caller).
+        device: None (exact), a short name, a YAML path or a :class:`~qopt.devices.DeviceConfig`.
+        layers: p >= 1.
+        init: one of :data:`INITS`.
+        mixer: one of :data:`MIXERS`.
+        cvar_alpha: CVaR fraction in (0, 1]; None or 1 = expectation value.
+        shots: shots per circuit (default: the device's; None = exact). On the exact device only
+            the final sampling uses shots.
+        maxiter: optimizer iterations (per level for interp/fourier; default config or 100).
+        optimizer: cobyla | l-bfgs-b | nelder-mead | adam | gd | spsa (default: the device's, else cobyla).
+        diff_method: PennyLane gradient method (default: the device's; parameter-shift with shots).
+        seed: int or Generator: initial angles (random), warm start, SPSA, sampling, simulators.
+        multi_angle: one mixer angle per qubit and layer (MA-QAOA), after a QAOA stage.
+        warm_start: "auto" (LP relaxation for constrained problems, else SA), "lp" or "sa".
+        warm_epsilon: regularisation eps of the warm-start probabilities.
+        optimizer_options: extra optimizer options (override the device's).
+        penalty, slack: QUBO encoding (:func:`qopt.qubo.to_bqm`); default unbalanced slack
+            (no slack qubits).
+        top_k: without shots, the number of most probable states passed to decoding.
+        repair, local_search: post-processing switches of :func:`qopt.decode.finish`.
+        progress: progress bar of optimizer iterations on stderr (None: when stderr is a TTY).
+
+    Returns:
+        :class:`~qopt.result.Result` with ``qubits`` = circuit width and ``info`` holding
+        ``energy_trace`` (objective per iteration, BQM units), ``final_expectation`` (<E>),
+        ``final_cvar``, ``gammas``, ``betas``, ``optimizer``, ``diff_method``,
+        ``circuit_executions``, ``feasible_mass``/``optimal_mass`` of the raw samples.
+
+    Raises:
+        DeviceCapacityError: more qubits than the device allows (before any work).
+        ConfigError: inconsistent options (e.g. adjoint with shots, xy without one-hot groups).
+    """
+    t0 = time.perf_counter()
+    if init not in INITS:
+        raise ValueError(f"init must be one of {', '.join(INITS)}, got {init!r}")
+    if mixer not in MIXERS:
+        raise ValueError(f"mixer must be one of {', '.join(MIXERS)}, got {mixer!r}")
+    if isinstance(layers, bool) or int(layers) != layers or layers < 1:
+        raise ValueError(f"layers must be a positive integer, got {layers!r}")
+    if multi_angle and mixer == "xy":
+        raise ConfigError("multi_angle is not available with mixer='xy' (one angle per XY ring)")
+    if not 0.0 <= warm_epsilon <= 0.5:
+        raise ValueError(f"warm_epsilon must be in [0, 0.5], got {warm_epsilon!r}")
+    layers = int(layers)
+    alpha = check_alpha(cvar_alpha)
+    prep = prepare(problem, device, penalty=penalty, slack=slack)  # width check before work
+    config = prep.device
+    seeds = child_seeds(seed, ("init", "warm", "optimizer", "sample", "device"))
+    run = resolve_run_options(config, shots=shots, optimizer=optimizer, diff_method=diff_method,
+                              maxiter=maxiter, default_optimizer="cobyla", default_maxiter=100,
+                              gradient_ok=config.exact or alpha >= 1.0)
+    opt_options = {**run.optimizer_options, **(optimizer_options or {})}
+    n = prep.num_qubits
+
+    groups = initial_bits = warm_c = None
+    info_extra: dict = {}
+    if mixer == "xy":
+        groups = one_hot_groups(problem, prep.variables)
+        if not groups:
+            raise ConfigError(f"mixer='xy' needs one-hot equality constraints; {getattr(problem, 'name', '')} "
+                              "has none")
+        initial_bits = _feasible_one_hot_bits(problem, prep.variables, groups)
+        info_extra["xy_groups"] = len(groups)
+    elif mixer == "warm":
+        warm_c, source = _warm_probabilities(problem, prep, warm_start, warm_epsilon, seeds["warm"])
+        info_extra.update(warm_start=source, warm_epsilon=warm_epsilon)
+
+    if config.exact:
+        initial = None
+        if mixer == "warm":
+            initial = warm_c
+        elif mixer == "xy":
+            from qopt.devices import exact
+
+            initial = np.zeros(1 << n, dtype=np.complex128)
+            initial[int(exact.bits_to_index(initial_bits))] = 1.0
+        make = lambda p, multi: _ExactQAOA(prep, mixer=mixer, initial=initial, groups=groups,  # noqa: E731
+                                           alpha=alpha)
+    else:
+        from qopt.devices import exact as _ex
+
+        thetas = _ex.warm_start_angles(warm_c) if warm_c is not None else None
+        dev_seed = seed_int(seeds["device"]) if config.seed is None or seed is not None else config.seed
+        make = lambda p, multi: _PennyLaneQAOA(prep, mixer=mixer, groups=groups,  # noqa: E731
+                                               initial_bits=initial_bits, warm_thetas=thetas, alpha=alpha,
+                                               p=p, multi=multi, run=run, seed=dev_seed)
+
+    from qopt.optimize import minimize
+
+    trace: list[float] = []
+    counts = {"nfev": 0, "ngev": 0, "executions": 0}
+    evaluators: dict = {}
+
+    def evaluator(p, multi):
+        key = (p, multi) if not config.exact else (0, False)
+        if key not in evaluators:
+            evaluators[key] = make(p, multi)
+        return evaluators[key]
+
+    def optimise(p, x0, to_angles, jac_t, multi=False, label=""):
+        ev = evaluator(p, multi)
+
+        def f(x):
+            g, b = to_angles(x)
+            return ev.value(g, b)
+
+        def fg(x):
+            g, b = to_angles(x)
+            v, dg, db = ev.value_and_grad(g, b)
+            return v, jac_t(dg, db)
+
+        res = minimize(f, x0, optimizer=run.optimizer, gradient=fg, maxiter=run.maxiter,
+                       options=dict(opt_options), seed=seeds["optimizer"], progress=progress,
+                       desc=f"qaoa {label}p={p}")
+        trace.extend(v * prep.scale for v in res.trace)
+        counts["nfev"] += res.nfev
+        counts["ngev"] += res.ngev
+        return res
+
+    def plain(p):
+        return (lambda x: (x[:p], x[p:])), (lambda dg, db: np.concatenate([dg, db]))
+
+    t1 = time.perf_counter()
+    if init in ("interp", "fourier"):
+        g, b = ramp_angles(1)
+        for p in range(1, layers + 1):
+            if init == "interp":
+                if p > 1:
+                    g, b = interp_angles(g, b)
+                to_angles, jac = plain(p)
+                res = optimise(p, np.concatenate([g, b]), to_angles, jac, label="interp ")
+                g, b = res.x[:p], res.x[p:]
+            else:
+                S, Cc = fourier_matrices(p, p)
+                if p == 1:
+                    u, v = g / S[0, 0], b / Cc[0, 0]
+                else:
+                    u, v = np.append(u, 0.0), np.append(v, 0.0)
+
+                def to_angles(x, S=S, Cc=Cc, p=p):
+                    return S @ x[:p], Cc @ x[p:]
+
+                def jac(dg, db, S=S, Cc=Cc):
+                    return np.concatenate([S.T @ dg, Cc.T @ db])
+
+                res = optimise(p, np.concatenate([u, v]), to_angles, jac, label="fourier ")
+                u, v = res.x[:p], res.x[p:]
+                g, b = S @ u, Cc @ v
+    else:
+        if init == "ramp":
+            g, b = ramp_angles(layers)
+        elif init == "fixed":
+            if not _is_regular_maxcut(problem):
+                warnings.warn("init='fixed' uses the 3-regular MaxCut angle table; this problem is not an "
+                              "unweighted regular MaxCut, so the angles are only a heuristic start",
+                              UserWarning, stacklevel=2)
+            g, b = fixed_angles(layers)
+        else:
+            r = seeds["init"]
+            g, b = r.uniform(0, np.pi / 2, layers), -r.uniform(0, np.pi / 4, layers)
+        to_angles, jac = plain(layers)
+        res = optimise(layers, np.concatenate([g, b]), to_angles, jac)
+        g, b = res.x[:layers], res.x[layers:]
+    if multi_angle:
+        p = layers
+        bm = np.repeat(np.asarray(b)[:, None], n, axis=1)
+        res = optimise(p, np.concatenate([g, bm.ravel()]),
+                       lambda x: (x[:p], x[p:].reshape(p, n)),
+                       lambda dg, db: np.concatenate([dg, np.asarray(db).ravel()]), multi=True, label="ma ")
+        g, b = res.x[:p], res.x[p:].reshape(p, n)
+    t2 = time.perf_counter()
+
+    ev = evaluator(layers, multi_angle)
+    final_obj = ev.value(g, b) * prep.scale
+    final_exp = ev.expectation(g, b) * prep.scale
+    if config.exact:
+        psi = ev.state(g, b)
+        bits, weights = sample_from_state(psi, shots=run.shots, rng=seeds["sample"], top_k=top_k)
+        probabilities = run.shots is None
+    else:
+        bits, weights, probabilities = ev.runner.final_samples(np.concatenate([np.ravel(g), np.ravel(b)]),
+                                                               shots=run.shots, top_k=top_k)
+    raw = samples_to_sampleset(prep, bits, weights, probabilities=probabilities)
+    t3 = time.perf_counter()
+    executions = sum(e.executions for e in evaluators.values())
+    info = {
+        "device": config.name, "device_kind": config.kind, "layers": layers, "init": init, "mixer": mixer,
+        "multi_angle": bool(multi_angle), "cvar_alpha": alpha, "optimizer": run.optimizer,
+        "diff_method": run.diff_method, "maxiter": run.maxiter, "shots": run.shots,
+        "energy_trace": [float(v) for v in trace], "final_objective": float(final_obj),
+        "final_expectation": float(final_exp),
+        "final_cvar": float(final_obj) if alpha < 1.0 else None, "gammas": np.asarray(g).tolist(),
+        "betas": np.asarray(b).tolist(), "energy_scale": prep.scale,
+        "objective_evaluations": counts["nfev"], "gradient_evaluations": counts["ngev"],
+        "circuit_executions": int(executions), "num_samples": int(len(bits)),
+        **best_sample_stats(prep, problem, bits, weights), **info_extra,
+    }
+    options = {"device": config.name, "layers": layers, "init": init, "mixer": mixer, "cvar_alpha": alpha,
+               "shots": run.shots, "maxiter": run.maxiter, "optimizer": run.optimizer,
+               "diff_method": run.diff_method, "multi_angle": bool(multi_angle), "penalty": penalty,
+               "slack": slack}
+    from qopt.decode import finish
+
+    logger.info("qaoa p=%d on %d qubits: <E> = %.6g after %d iterations", layers, n, final_exp, len(trace))
+    return finish(problem, raw, prep.decoder, solver="qaoa", repair=repair, local_search=local_search,
+                  seed=seed_int(seed) if not isinstance(seed, np.random.Generator) else None, qubits=n,
+                  timing_s={"build": prep.build_s + (t1 - t0 - prep.build_s), "optimize": t2 - t1,
+                            "sample": t3 - t2},
+                  options=options, info=info)
