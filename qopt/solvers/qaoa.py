@@ -239,7 +239,8 @@ class _ExactQAOA:
 class _PennyLaneQAOA:
     """QAOA as PennyLane QNodes; values in scaled units."""
 
-    def __init__(self, prep, *, mixer, groups, initial_bits, warm_thetas, alpha, p, multi, run, seed):
+    def __init__(self, prep, *, mixer, groups, initial_bits, warm_thetas, alpha, p, multi, run, seed,
+                 mitigation=None, yes=None):
         from qopt.solvers._variational import ising_terms
         from qopt.solvers.circuits import qaoa_gates
 
@@ -255,7 +256,10 @@ class _PennyLaneQAOA:
             return qaoa_gates(h, J, g, b, mixer=mixer, groups=groups, initial_bits=initial_bits,
                               warm_thetas=warm_thetas)
 
-        self.runner = PennyLaneRunner(prep, build, diff_method=run.diff_method, shots=run.shots, seed=seed)
+        from qopt.devices.qiskit_runner import make_runner  # Qiskit runner for aer-noisy/ibm/mitigation
+
+        self.runner = make_runner(prep, build, diff_method=run.diff_method, shots=run.shots, seed=seed,
+                                  mitigation=mitigation, yes=yes, maxiter=run.maxiter)
 
     def _x(self, g, b):
         return np.concatenate([np.asarray(g, float).ravel(), np.asarray(b, float).ravel()])
@@ -284,7 +288,7 @@ def qaoa(problem, *, device=None, layers: int = 1, init: str = "ramp", mixer: st
          multi_angle: bool = False, warm_start: str = "auto", warm_epsilon: float = 0.25,
          optimizer_options: dict | None = None, penalty="calibrated", slack: str = "unbalanced",
          top_k: int = 256, repair: bool = True, local_search: bool = True,
-         progress: bool | None = None) -> Result:
+         progress: bool | None = None, mitigation=None, yes: bool | None = None) -> Result:
     """Solve ``problem`` with QAOA and return the best decoded sample.
 
     Args:
@@ -310,6 +314,9 @@ def qaoa(problem, *, device=None, layers: int = 1, init: str = "ramp", mixer: st
         top_k: without shots, the number of most probable states passed to decoding.
         repair, local_search: post-processing switches of :func:`qopt.decode.finish`.
         progress: progress bar of optimizer iterations on stderr (None: when stderr is a TTY).
+        mitigation: error mitigation overriding the device's ``mitigation:`` block ("zne", "zne,readout",
+            a mapping; :mod:`qopt.mitigation`); needs a noisy Qiskit device.
+        yes: confirm an IBM run whose cost estimate exceeds the device's threshold.
 
     Returns:
         :class:`~qopt.result.Result` with ``qubits`` = circuit width and ``info`` holding
@@ -336,6 +343,9 @@ def qaoa(problem, *, device=None, layers: int = 1, init: str = "ramp", mixer: st
     alpha = check_alpha(cvar_alpha)
     prep = prepare(problem, device, penalty=penalty, slack=slack)  # width check before work
     config = prep.device
+    if config.exact and mitigation not in (None, False, "none"):
+        raise ConfigError("--mitigation needs a noisy Qiskit device (aer_noisy, ibm_fake, ibm); the exact "
+                          "simulator has no noise to mitigate")
     seeds = child_seeds(seed, ("init", "warm", "optimizer", "sample", "device"))
     run = resolve_run_options(config, shots=shots, optimizer=optimizer, diff_method=diff_method,
                               maxiter=maxiter, default_optimizer="cobyla", default_maxiter=100,
@@ -374,7 +384,8 @@ def qaoa(problem, *, device=None, layers: int = 1, init: str = "ramp", mixer: st
         dev_seed = seed_int(seeds["device"]) if config.seed is None or seed is not None else config.seed
         make = lambda p, multi: _PennyLaneQAOA(prep, mixer=mixer, groups=groups,  # noqa: E731
                                                initial_bits=initial_bits, warm_thetas=thetas, alpha=alpha,
-                                               p=p, multi=multi, run=run, seed=dev_seed)
+                                               p=p, multi=multi, run=run, seed=dev_seed, mitigation=mitigation,
+                                               yes=yes)
 
     from qopt.optimize import minimize
 
@@ -485,6 +496,7 @@ def qaoa(problem, *, device=None, layers: int = 1, init: str = "ramp", mixer: st
         "objective_evaluations": counts["nfev"], "gradient_evaluations": counts["ngev"],
         "circuit_executions": int(executions), "num_samples": int(len(bits)),
         **best_sample_stats(prep, problem, bits, weights), **info_extra,
+        **(ev.runner.info() if hasattr(getattr(ev, "runner", None), "info") else {}),
     }
     options = {"device": config.name, "layers": layers, "init": init, "mixer": mixer, "cvar_alpha": alpha,
                "shots": run.shots, "maxiter": run.maxiter, "optimizer": run.optimizer,

@@ -18,6 +18,7 @@ import time
 
 import numpy as np
 
+from qopt.errors import ConfigError
 from qopt.result import Result
 from qopt.solvers._variational import (
     PennyLaneRunner,
@@ -76,12 +77,15 @@ class _ExactHEA:
 
 
 class _PennyLaneHEA:
-    def __init__(self, prep, n, depth, alpha, run, seed):
+    def __init__(self, prep, n, depth, alpha, run, seed, mitigation=None, yes=None):
         from qopt.solvers.circuits import hea_gates
 
         self.alpha = alpha
-        self.runner = PennyLaneRunner(prep, lambda x: hea_gates(x.reshape(depth + 1, n), n),
-                                      diff_method=run.diff_method, shots=run.shots, seed=seed)
+        from qopt.devices.qiskit_runner import make_runner  # Qiskit runner for aer-noisy/ibm/mitigation
+
+        self.runner = make_runner(prep, lambda x: hea_gates(x.reshape(depth + 1, n), n),
+                                  diff_method=run.diff_method, shots=run.shots, seed=seed,
+                                  mitigation=mitigation, yes=yes, maxiter=run.maxiter)
 
     def value(self, x):
         if self.alpha < 1.0:
@@ -103,7 +107,7 @@ def vqe(problem, *, device=None, layers: int = 2, cvar_alpha: float | None = 0.2
         maxiter: int | None = None, optimizer: str | None = None, diff_method: str | None = None, seed=None,
         optimizer_options: dict | None = None, penalty="calibrated", slack: str = "unbalanced",
         top_k: int = 256, repair: bool = True, local_search: bool = True,
-        progress: bool | None = None) -> Result:
+        progress: bool | None = None, mitigation=None, yes: bool | None = None) -> Result:
     """Solve ``problem`` with (CVaR-)VQE on a hardware-efficient RY + CNOT-ladder ansatz.
 
     Args:
@@ -117,7 +121,8 @@ def vqe(problem, *, device=None, layers: int = 2, cvar_alpha: float | None = 0.2
         optimizer: default cobyla (CVaR is not smooth); any of :data:`qopt.optimize.OPTIMIZERS`.
         diff_method: PennyLane gradient method (gradient optimizers only).
         seed: int or Generator: initial angles ``U[0, 2 pi)``, SPSA, sampling, simulators.
-        optimizer_options, penalty, slack, top_k, repair, local_search, progress: as :func:`qopt.solvers.qaoa.qaoa`.
+        optimizer_options, penalty, slack, top_k, repair, local_search, progress, mitigation, yes: as
+            :func:`qopt.solvers.qaoa.qaoa`.
 
     Returns:
         :class:`~qopt.result.Result` (``qubits`` = width; ``info``: ``energy_trace``,
@@ -130,6 +135,9 @@ def vqe(problem, *, device=None, layers: int = 2, cvar_alpha: float | None = 0.2
     alpha = check_alpha(cvar_alpha)
     prep = prepare(problem, device, penalty=penalty, slack=slack)
     config = prep.device
+    if config.exact and mitigation not in (None, False, "none"):
+        raise ConfigError("--mitigation needs a noisy Qiskit device (aer_noisy, ibm_fake, ibm); the exact "
+                          "simulator has no noise to mitigate")
     n = prep.num_qubits
     seeds = child_seeds(seed, ("init", "optimizer", "sample", "device"))
     # cobyla by default whatever the device says: the CVaR is piecewise smooth only
@@ -141,7 +149,7 @@ def vqe(problem, *, device=None, layers: int = 2, cvar_alpha: float | None = 0.2
         ev = _ExactHEA(prep, n, depth, alpha)
     else:
         dev_seed = seed_int(seeds["device"]) if config.seed is None or seed is not None else config.seed
-        ev = _PennyLaneHEA(prep, n, depth, alpha, run, dev_seed)
+        ev = _PennyLaneHEA(prep, n, depth, alpha, run, dev_seed, mitigation=mitigation, yes=yes)
     x0 = seeds["init"].uniform(0.0, 2 * np.pi, (depth + 1) * n)
     from qopt.optimize import minimize
 
@@ -167,6 +175,7 @@ def vqe(problem, *, device=None, layers: int = 2, cvar_alpha: float | None = 0.2
         "energy_scale": prep.scale, "objective_evaluations": res.nfev, "gradient_evaluations": res.ngev,
         "circuit_executions": int(ev.executions), "num_samples": int(len(bits)),
         **best_sample_stats(prep, problem, bits, weights),
+        **(ev.runner.info() if hasattr(getattr(ev, "runner", None), "info") else {}),
     }
     options = {"device": config.name, "layers": depth, "cvar_alpha": alpha, "shots": run.shots,
                "maxiter": run.maxiter, "optimizer": run.optimizer, "diff_method": run.diff_method,
