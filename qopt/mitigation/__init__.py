@@ -1,0 +1,28 @@
+"""Error mitigation for Qiskit circuits with Mitiq (lazy: importing this package loads no Mitiq/Qiskit).
+
+* :mod:`qopt.mitigation.config`: the ``mitigation:`` block / ``--mitigation`` -> :class:`MitigationConfig`;
+* :mod:`qopt.mitigation.zne`: unitary folding (global, local/random, all) and extrapolation factories
+  (Richardson, linear, polynomial, exponential) with their weights/partials for gradients;
+* :mod:`qopt.mitigation.transform`: Mitiq transformations of parametrised ISA circuits (layout kept);
+* :mod:`qopt.mitigation.readout`: tensored confusion-matrix readout correction;
+* :mod:`qopt.mitigation.cdr`: Clifford data regression.
+
+The Qiskit runner (:mod:`qopt.devices.qiskit_runner`) applies them to every expectation value the
+optimiser sees and to the final energy estimate.
+"""
+
+from __future__ import annotations
+
+from qopt.mitigation.config import (
+    DDD_RULES,
+    FACTORIES,
+    FOLDINGS,
+    TECHNIQUES,
+    CDROptions,
+    MitigationConfig,
+    ZNEOptions,
+    parse_mitigation,
+)
+
+__all__ = ["MitigationConfig", "ZNEOptions", "CDROptions", "parse_mitigation", "TECHNIQUES", "FACTORIES",
+           "FOLDINGS", "DDD_RULES"]

@@ -1,0 +1,240 @@
+"""The ``mitigation:`` block of a device file (or ``--mitigation`` on the CLI) -> :class:`MitigationConfig`.
+
+Accepted forms::
+
+    mitigation: zne                      # one technique with its defaults
+    mitigation: zne,readout              # several (CLI: --mitigation zne,readout)
+    mitigation:                          # a mapping technique -> options (true/null = defaults)
+      zne: {scale_factors: [1, 3, 5], factory: richardson, folding: global, seed: 7}
+      readout: true                      # tensored confusion-matrix inversion (2 calibration circuits/job)
+      ddd: {rule: xx}                    # Mitiq digital dynamical decoupling: xx | yy | xyxy
+      cdr: {num_training_circuits: 10, fraction_non_clifford: 0.1, seed: 7}
+
+Aliases: ``rem`` = ``readout``, ``dd`` = ``ddd``; ``none`` / ``off`` / false = no mitigation.
+Every unknown technique or option is a :class:`~qopt.errors.ConfigError` naming it and listing the
+allowed ones.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from qopt.errors import ConfigError
+
+__all__ = ["MitigationConfig", "ZNEOptions", "CDROptions", "parse_mitigation", "TECHNIQUES", "FACTORIES",
+           "FOLDINGS", "DDD_RULES"]
+
+#: Techniques (canonical names).
+TECHNIQUES = ("zne", "readout", "ddd", "cdr")
+#: ZNE extrapolation factories (Mitiq): richardson, linear, poly (needs ``order``), exp.
+FACTORIES = ("richardson", "linear", "poly", "exp")
+#: Unitary folding methods: global (G G^dag G on the whole circuit), local (gates at random,
+#: seeded), all (every gate).
+FOLDINGS = ("global", "local", "all")
+#: Mitiq DDD rules.
+DDD_RULES = ("xx", "yy", "xyxy")
+_ALIASES = {"rem": "readout", "dd": "ddd", "zne": "zne", "readout": "readout", "ddd": "ddd", "cdr": "cdr"}
+_OFF = ("none", "off", "false", "")
+
+
+@dataclasses.dataclass(frozen=True)
+class ZNEOptions:
+    """Zero-noise extrapolation settings.
+
+    Attributes:
+        scale_factors: noise scale factors lambda >= 1, at least two, distinct (default 1, 3, 5:
+            odd integers fold exactly with global folding).
+        factory: one of :data:`FACTORIES`.
+        order: polynomial order of ``poly`` (< number of scale factors).
+        folding: one of :data:`FOLDINGS`.
+        seed: seed of ``local`` folding (gates chosen at random).
+    """
+
+    scale_factors: tuple[float, ...] = (1.0, 3.0, 5.0)
+    factory: str = "richardson"
+    order: int = 2
+    folding: str = "global"
+    seed: int | None = 7
+
+
+@dataclasses.dataclass(frozen=True)
+class CDROptions:
+    """Clifford data regression settings (Czarnik et al., Quantum 5, 592 (2021)).
+
+    Attributes:
+        num_training_circuits: near-Clifford training circuits per evaluation.
+        fraction_non_clifford: fraction of RZ gates kept non-Clifford in each training circuit.
+        seed: seed of the training-circuit choice.
+    """
+
+    num_training_circuits: int = 10
+    fraction_non_clifford: float = 0.1
+    seed: int | None = 7
+
+
+@dataclasses.dataclass(frozen=True)
+class MitigationConfig:
+    """Which techniques run, with their options (None = off)."""
+
+    zne: ZNEOptions | None = None
+    readout: bool = False
+    ddd: str | None = None
+    cdr: CDROptions | None = None
+
+    @property
+    def techniques(self) -> tuple[str, ...]:
+        """Enabled techniques in application order."""
+        out = []
+        if self.readout:
+            out.append("readout")
+        if self.ddd:
+            out.append("ddd")
+        if self.zne:
+            out.append("zne")
+        if self.cdr:
+            out.append("cdr")
+        return tuple(out)
+
+    def to_dict(self) -> dict:
+        """JSON-friendly form (recorded in results)."""
+        return {"zne": dataclasses.asdict(self.zne) if self.zne else None, "readout": self.readout,
+                "ddd": self.ddd, "cdr": dataclasses.asdict(self.cdr) if self.cdr else None}
+
+
+def _options(value, technique: str, where: str) -> dict:
+    if value is None or value is True:
+        return {}
+    if isinstance(value, dict):
+        return dict(value)
+    raise ConfigError(f"{where}mitigation.{technique} must be a mapping of options, true or null, got {value!r}")
+
+
+def _check_keys(opts: dict, allowed: tuple[str, ...], technique: str, where: str) -> None:
+    unknown = sorted(set(map(str, opts)) - set(allowed))
+    if unknown:
+        raise ConfigError(f"{where}mitigation.{technique}: unknown option(s) {', '.join(unknown)}; "
+                          f"allowed: {', '.join(allowed)}")
+
+
+def _seed(value, key, where):
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ConfigError(f"{where}{key} must be a non-negative integer or null, got {value!r}")
+    return int(value)
+
+
+def _zne(opts: dict, where: str) -> ZNEOptions:
+    _check_keys(opts, ("scale_factors", "factory", "order", "folding", "seed"), "zne", where)
+    d = ZNEOptions()
+    sf = opts.get("scale_factors", d.scale_factors)
+    if not isinstance(sf, (list, tuple)) or len(sf) < 2 or not all(
+            isinstance(s, (int, float)) and not isinstance(s, bool) for s in sf):
+        raise ConfigError(f"{where}mitigation.zne.scale_factors must be a list of at least two numbers, got {sf!r}")
+    sf = tuple(float(s) for s in sf)
+    if min(sf) < 1.0 or len(set(sf)) != len(sf):
+        raise ConfigError(f"{where}mitigation.zne.scale_factors must be distinct and >= 1, got {list(sf)}")
+    factory = opts.get("factory", d.factory)
+    if not isinstance(factory, str) or factory.lower() not in FACTORIES:
+        raise ConfigError(f"{where}mitigation.zne.factory must be one of {', '.join(FACTORIES)}, got {factory!r}")
+    order = opts.get("order", d.order)
+    if isinstance(order, bool) or not isinstance(order, int) or order < 1:
+        raise ConfigError(f"{where}mitigation.zne.order must be a positive integer, got {order!r}")
+    if factory.lower() == "poly" and order >= len(sf):
+        raise ConfigError(f"{where}mitigation.zne.order = {order} needs more than {order} scale factors, "
+                          f"got {len(sf)}")
+    folding = opts.get("folding", d.folding)
+    if not isinstance(folding, str) or folding.lower() not in FOLDINGS:
+        raise ConfigError(f"{where}mitigation.zne.folding must be one of {', '.join(FOLDINGS)}, got {folding!r}")
+    return ZNEOptions(scale_factors=sf, factory=factory.lower(), order=order, folding=folding.lower(),
+                      seed=_seed(opts.get("seed", d.seed), "mitigation.zne.seed", where))
+
+
+def _cdr(opts: dict, where: str) -> CDROptions:
+    _check_keys(opts, ("num_training_circuits", "fraction_non_clifford", "seed"), "cdr", where)
+    d = CDROptions()
+    k = opts.get("num_training_circuits", d.num_training_circuits)
+    if isinstance(k, bool) or not isinstance(k, int) or k < 2:
+        raise ConfigError(f"{where}mitigation.cdr.num_training_circuits must be an integer >= 2, got {k!r}")
+    f = opts.get("fraction_non_clifford", d.fraction_non_clifford)
+    if isinstance(f, bool) or not isinstance(f, (int, float)) or not 0.0 <= f <= 1.0:
+        raise ConfigError(f"{where}mitigation.cdr.fraction_non_clifford must be in [0, 1], got {f!r}")
+    return CDROptions(num_training_circuits=k, fraction_non_clifford=float(f),
+                      seed=_seed(opts.get("seed", d.seed), "mitigation.cdr.seed", where))
+
+
+def parse_mitigation(spec: Any, *, base: Any = None, source: str | None = None) -> MitigationConfig | None:
+    """A validated :class:`MitigationConfig` from a device block or a CLI string.
+
+    Args:
+        spec: None/false/"none" (off), a technique name or comma list ("zne,readout"), a list of
+            names, a mapping technique -> options, or a :class:`MitigationConfig`.
+        base: the device file's block; techniques named by a string ``spec`` take their options
+            from it (so ``--mitigation zne`` keeps the file's scale factors).
+        source: file name for messages.
+
+    Returns:
+        The config, or None when no technique is enabled.
+
+    Raises:
+        ConfigError: unknown technique or option, bad value (the message names it).
+
+    Examples:
+        >>> parse_mitigation("zne").zne.factory
+        'richardson'
+        >>> parse_mitigation(None) is None
+        True
+    """
+    where = f"{source}: " if source else ""
+    if isinstance(spec, MitigationConfig):
+        return spec if spec.techniques else None
+    if spec is None or spec is False:
+        return None
+    if isinstance(spec, str):
+        names = [s.strip().lower() for s in spec.split(",")]
+        if all(s in _OFF for s in names):
+            return None
+        spec = list(names)
+    if isinstance(spec, (list, tuple)):
+        base_map = base if isinstance(base, dict) else {}
+        base_map = {_ALIASES.get(str(k).lower(), str(k).lower()): v for k, v in base_map.items()}
+        mapping = {}
+        for name in spec:
+            if not isinstance(name, str) or name.lower() not in _ALIASES:
+                raise ConfigError(f"{where}unknown mitigation {name!r}; choose from "
+                                  f"{', '.join(TECHNIQUES)} (aliases rem, dd) or none")
+            canon = _ALIASES[name.lower()]
+            value = base_map.get(canon)
+            mapping[canon] = value if isinstance(value, dict) else True
+        spec = mapping
+    if not isinstance(spec, dict):
+        raise ConfigError(f"{where}mitigation must be a mapping, a technique name or null, got {spec!r}")
+    zne = cdr = ddd = None
+    readout = False
+    for key, value in spec.items():
+        name = _ALIASES.get(str(key).lower())
+        if name is None:
+            raise ConfigError(f"{where}mitigation: unknown technique {key!r}; allowed: "
+                              f"{', '.join(TECHNIQUES)} (aliases rem, dd)")
+        if value is False:
+            continue
+        opts = _options(value, name, where)
+        if name == "zne":
+            zne = _zne(opts, where)
+        elif name == "cdr":
+            cdr = _cdr(opts, where)
+        elif name == "readout":
+            _check_keys(opts, (), "readout", where)
+            readout = True
+        else:
+            _check_keys(opts, ("rule",), "ddd", where)
+            rule = opts.get("rule", "xx")
+            if not isinstance(rule, str) or rule.lower() not in DDD_RULES:
+                raise ConfigError(f"{where}mitigation.ddd.rule must be one of {', '.join(DDD_RULES)}, got {rule!r}")
+            ddd = rule.lower()
+    if zne and cdr:
+        raise ConfigError(f"{where}mitigation: zne and cdr together are not supported (CDR already fits "
+                          "the noise); pick one")
+    cfg = MitigationConfig(zne=zne, readout=readout, ddd=ddd, cdr=cdr)
+    return cfg if cfg.techniques else None

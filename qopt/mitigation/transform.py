@@ -1,0 +1,198 @@
+"""Mitiq circuit transformations (folding, DDD) on *parametrised* ISA Qiskit circuits.
+
+Mitiq transforms bound circuits (it round-trips them through OpenQASM 2 and Cirq). To transform a
+transpiled circuit once and bind parameters afterwards, :func:`parametric_transform` binds every
+parameter to a distinct *marker* angle, applies the transformation, and maps each rotation
+whose angle equals ``+-(marker value) mod 2 pi`` back to its parameter expression (with the sign:
+folding inserts inverses). Fixed gates are untouched, qubits keep their physical indices (the
+layout), measurements stay. :func:`to_isa` then translates gates the transformation introduced
+(``sxdg``) to the backend's basis without routing or optimisation (which would cancel the folds).
+
+:func:`occurrence_template` gives every parametrised gate of a circuit its own parameter and the
+affine map ``phi = A theta + c`` from circuit parameters to gate angles: the parameter-shift rule is
+applied per occurrence (a folded gate occurs 3, 5, ... times).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from qopt.errors import SolverError
+
+__all__ = ["parametric_transform", "to_isa", "occurrence_template", "OccurrenceTemplate", "SHIFTABLE"]
+
+#: Gates ``exp(-i phi P / 2)`` with a Pauli-string generator: two-term parameter shift applies.
+SHIFTABLE = ("rz", "rx", "ry", "rzz", "rxx", "ryy", "p", "u1")
+_TOL = 1e-6
+
+
+def _wrap(d: float) -> float:
+    """``d`` reduced to (-pi, pi]."""
+    return d - 2 * math.pi * round(d / (2 * math.pi))
+
+
+def _fixed_angles(circuit) -> list[float]:
+    out = []
+    for inst in circuit.data:
+        for p in inst.operation.params:
+            if isinstance(p, (int, float)):
+                out.append(float(p))
+    return out
+
+
+def parametric_transform(circuit, fn: Callable, *, seed: int = 0, attempts: int = 6):
+    """``fn`` applied to a parametrised circuit, parameters restored afterwards.
+
+    Args:
+        circuit: ``QuantumCircuit`` whose parameters appear only in single-angle rotations.
+        fn: bound circuit -> transformed bound circuit (e.g. ``lambda c: fold(c, 3.0)``).
+        seed: seed of the marker angles.
+
+    Returns:
+        The transformed circuit with the original parameters (expressions ``+-expr + 2 pi k``).
+
+    Raises:
+        SolverError: a rotation of the result could not be matched to a parameter (the
+            transformation changed an angle), after ``attempts`` marker draws.
+    """
+    params = list(circuit.parameters)
+    if not params:
+        return fn(circuit)
+    rng = np.random.default_rng(seed)
+    fixed = _fixed_angles(circuit)
+    table, seen = [], set()
+    for inst in circuit.data:
+        op = inst.operation
+        if op.params and not isinstance(op.params[0], (int, float)):
+            key = (op.name, str(op.params[0]))
+            if key not in seen:
+                seen.add(key)
+                table.append((op.name, op.params[0]))
+    for _ in range(attempts):
+        marks = dict(zip(params, rng.uniform(0.2, 2.9, len(params))))
+        values = [float(expr.bind({p: marks[p] for p in expr.parameters})) for _, expr in table]
+        # markers must be distinguishable from each other, their negatives and every fixed angle
+        cands = values + [-v for v in values]
+        distinct = all(abs(_wrap(a - b)) > 1e-4 for i, a in enumerate(cands) for b in cands[i + 1:])
+        clash = any(abs(_wrap(v - f)) < 1e-4 or abs(_wrap(v + f)) < 1e-4 for v in values for f in fixed)
+        if distinct and not clash:
+            break
+    else:  # pragma: no cover - vanishingly unlikely
+        raise SolverError("could not choose distinct marker angles for the circuit parameters")
+    with warnings.catch_warnings():  # Mitiq's Qiskit round trip warns about registers on laid-out circuits
+        warnings.simplefilter("ignore", UserWarning)
+        out = fn(circuit.assign_parameters(marks))
+    result = out.copy_empty_like()
+    for inst in out.data:
+        op = inst.operation
+        if op.params and isinstance(op.params[0], (int, float)) and len(op.params) == 1:
+            phi = float(op.params[0])
+            match = None
+            for (name, expr), v in zip(table, values):
+                if name != op.name:
+                    continue
+                for sign in (1.0, -1.0):
+                    if abs(_wrap(phi - sign * v)) < _TOL:
+                        match = (expr, sign, round((phi - sign * v) / (2 * math.pi)))
+                        break
+                if match:
+                    break
+            if match:
+                expr, sign, k = match
+                op = op.copy()
+                op.params = [sign * expr + 2 * math.pi * k if k else sign * expr]
+        result.append(op, inst.qubits, inst.clbits)
+    missing = set(params) - set(result.parameters)
+    if missing:
+        raise SolverError(f"the transformation lost parameter(s) {sorted(p.name for p in missing)}")
+    return result
+
+
+def to_isa(circuit, backend):
+    """Translate gates outside ``backend``'s instruction set (e.g. ``sxdg`` from folding) to its basis,
+    without layout, routing or optimisation (so folds are not cancelled)."""
+    from qiskit.circuit.equivalence_library import SessionEquivalenceLibrary
+    from qiskit.transpiler import PassManager
+    from qiskit.transpiler.passes import BasisTranslator
+
+    target = backend.target
+    names = set(target.operation_names)
+    if all(inst.operation.name in names | {"barrier", "measure"} for inst in circuit.data):
+        return circuit
+    return PassManager([BasisTranslator(SessionEquivalenceLibrary, sorted(names), target=target)]).run(circuit)
+
+
+@dataclass
+class OccurrenceTemplate:
+    """A circuit whose parametrised gates each have their own parameter.
+
+    Attributes:
+        circuit: the circuit with occurrence parameters ``o_0..o_{m-1}`` (in ``circuit.parameters``
+            order = :attr:`order`).
+        A: shape (m, k): ``d phi_j / d theta_s``.
+        c: shape (m,): ``phi_j`` at ``theta = 0``.
+        order: index j of each of ``circuit.parameters`` (their sorted order).
+    """
+
+    circuit: object
+    A: np.ndarray
+    c: np.ndarray
+    order: np.ndarray
+
+    @property
+    def num_occurrences(self) -> int:
+        return int(self.c.size)
+
+    def angles(self, theta: np.ndarray) -> np.ndarray:
+        """Gate angles ``phi = A theta + c``, shape (m,) (or (..., m) for theta of shape (..., k))."""
+        return np.asarray(theta) @ self.A.T + self.c
+
+    def bindings(self, phi: np.ndarray) -> np.ndarray:
+        """Parameter values in ``circuit.parameters`` order for gate angles ``phi`` (..., m)."""
+        return np.asarray(phi)[..., self.order]
+
+
+def occurrence_template(circuit, params) -> OccurrenceTemplate:
+    """Give each parametrised gate of ``circuit`` its own parameter; ``params`` (length k) are the
+    circuit parameters ``theta`` in the order used by ``A``.
+
+    Raises:
+        SolverError: a parametrised gate is not a Pauli rotation (no two-term shift rule), or its
+            angle is not affine in the parameters.
+    """
+    from qiskit.circuit import Parameter
+
+    index = {p: s for s, p in enumerate(params)}
+    out = circuit.copy_empty_like()
+    rows, consts = [], []
+    occ = []
+    for inst in circuit.data:
+        op = inst.operation
+        if op.params and not all(isinstance(p, (int, float)) for p in op.params):
+            if op.name not in SHIFTABLE or len(op.params) != 1:
+                raise SolverError(f"gate {op.name!r} carries a parameter but has no two-term shift rule")
+            expr = op.params[0]
+            row = np.zeros(len(params))
+            for p in expr.parameters:
+                g = expr.gradient(p)
+                if not isinstance(g, (int, float, complex)):
+                    raise SolverError(f"gate angle {expr} is not affine in its parameters")
+                row[index[p]] = float(np.real(g))
+            c0 = float(np.real(complex(expr.bind({p: 0.0 for p in expr.parameters}))))
+            j = len(rows)
+            rows.append(row)
+            consts.append(c0)
+            par = Parameter(f"o{j:06d}")
+            occ.append(par)
+            op = op.copy()
+            op.params = [par]
+        out.append(op, inst.qubits, inst.clbits)
+    names = [p.name for p in out.parameters]  # sorted by name = by j (zero-padded)
+    order = np.array([int(nm[1:]) for nm in names], dtype=np.int64)
+    A = np.array(rows).reshape(len(rows), len(params))
+    return OccurrenceTemplate(circuit=out, A=A, c=np.array(consts), order=order)
