@@ -116,8 +116,9 @@ def shrink_and_solve(problem, *, solver: str, mode: str = "adaptive", max_qubits
         seed: int or numpy Generator; shrinking and solving get child seeds.
         shrink_options: options of :func:`qopt.shrink.shrink` (``source``, ``num_reads``,
             ``num_sweeps``, ``elite``, ``polish``, ``recompute_every``, ``tau``, ``qaoa_options``).
-        **solver_options: passed to the solver; ``slack`` and ``penalty`` also set how qubits
-            are counted and how the correlation sampler builds its QUBO.
+        **solver_options: passed to the solver; ``slack`` and ``penalty`` (given, or else the
+            solver's defaults) also set how qubits are counted and how the correlation sampler
+            builds its QUBO.
 
     Returns:
         The :class:`~qopt.result.Result` in ``problem``'s terms (see :func:`expand_result`).
@@ -134,15 +135,18 @@ def shrink_and_solve(problem, *, solver: str, mode: str = "adaptive", max_qubits
     """
     from qopt.solvers import get_solver, solve
 
-    get_solver(solver)  # unknown names fail before any work
+    import inspect
+
+    params = inspect.signature(get_solver(solver)).parameters  # unknown names fail before any work
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
     opts = dict(shrink_options or {})
     unknown = sorted(set(opts) - set(_SHRINK_KEYS))
     if unknown:
         raise ValueError(f"unknown shrink option(s) {', '.join(unknown)}; known: {', '.join(_SHRINK_KEYS)}")
-    slack = solver_options.get("slack", "binary")
-    penalty = solver_options.get("penalty", "calibrated")
+    # count qubits and sample with the solver's own QUBO encoding (qaoa defaults to unbalanced slack)
+    slack = solver_options.get("slack", _default(params, "slack", "binary"))
+    penalty = solver_options.get("penalty", _default(params, "penalty", "calibrated"))
     rng = np.random.default_rng(seed)
     shrink_seed, solve_seed = (int(g.integers(2**31 - 1)) for g in rng.spawn(2))
     seed_int = seed if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) else None
@@ -168,6 +172,11 @@ def shrink_and_solve(problem, *, solver: str, mode: str = "adaptive", max_qubits
                                              "total": sum(timing.values())})
     return expand_result(problem, shrunk, inner, solver=solver, seed=seed_int, timing_s=timing,
                          options=options, info={"shrink_mode": mode, "solver_info": _small(inner.info)})
+
+
+def _default(params, name, fallback):
+    p = params.get(name)
+    return fallback if p is None or p.default is p.empty else p.default
 
 
 def _small(info: dict) -> dict:
