@@ -515,6 +515,47 @@ def _ladder_par(sr, si, dr, di, n, inverse, nchunks):
 
 
 # --------------------------------------------------------------------------
+# cost diagonal
+# --------------------------------------------------------------------------
+@njit(**_NB)
+def _energy_rows(out, e_h, e_l, c, h0, h1, nl):
+    """out[h * 2**nl + l] = e_h[h] + e_l[l] + sum_k c[h, k] bit_k(l), bit k = qubit nl-1-k of L.
+
+    The subset sums of c[h] are built by doubling (2**nl adds per row)."""
+    L = 1 << nl
+    t = np.empty(L)
+    for h in range(h0, h1):
+        t[0] = e_h[h]
+        for k in range(nl):
+            w = c[h, nl - 1 - k]
+            m = 1 << k
+            for x in range(m):
+                t[m + x] = t[x] + w
+        o = h * L
+        for x in range(L):
+            out[o + x] = t[x] + e_l[x]
+
+
+@njit(parallel=True, **_NB)
+def _energy_rows_par(out, e_h, e_l, c, nl, nchunks):
+    H = e_h.size
+    per = (H + nchunks - 1) // nchunks
+    for ch in prange(nchunks):
+        _energy_rows(out, e_h, e_l, c, ch * per, min(H, (ch + 1) * per), nl)
+
+
+def energy_rows(e_h: np.ndarray, e_l: np.ndarray, c: np.ndarray, nl: int) -> np.ndarray:
+    """The diagonal from its high/low split (see qopt.devices.exact.diagonal)."""
+    out = np.empty(e_h.size << nl)
+    nch = _nchunks(out.size)
+    if nch == 1:
+        _energy_rows(out, e_h, e_l, c, 0, e_h.size, nl)
+    else:
+        _energy_rows_par(out, e_h, e_l, np.ascontiguousarray(c), nl, min(nch, e_h.size))
+    return out
+
+
+# --------------------------------------------------------------------------
 # the backend object used by qopt.devices.exact.qaoa / hea
 # --------------------------------------------------------------------------
 class _Prepared:
@@ -558,14 +599,14 @@ def _split_gates(n, us, active):
     return pos, _gate_rows(u), kinds, np.array(qs, dtype=np.int64)
 
 
-def _high_groups(n: int, K: int):
-    """Bit-position groups above K: (start s, width H, tile width W)."""
+def _high_groups(n: int, K: int, block_bits: int = BLOCK_BITS):
+    """Bit-position groups above K: (start s, width H, tile width W); tiles of ~2**block_bits."""
     out = []
     s = K
-    hmax = BLOCK_BITS - 2
+    hmax = block_bits - 2
     while s < n:
         H = min(hmax, n - s)
-        W = min(1 << s, max(8, 1 << (BLOCK_BITS - H)))
+        W = min(1 << s, max(8, 1 << (block_bits - H)))
         out.append((s, H, W))
         s += H
     return out
@@ -616,7 +657,8 @@ def _sweeps_fwd(st, n, prep, gamma, us, active) -> None:
 def _sweeps_bwd(phi, lam, n, prep, gamma, us, gens, active):
     pr, pi, lr, li = phi[0], phi[1], lam[0], lam[1]
     N = pr.size
-    K = min(n, BLOCK_BITS)
+    bb = BLOCK_BITS
+    K = min(n, bb)
     L1 = min(K, L1_BITS - 1)  # two states share L1
     kind, idx, tr, ti, fdiag, offset = _phase_args(prep, -gamma)
     ud = np.conj(np.swapaxes(np.asarray(us), 1, 2))
@@ -627,7 +669,7 @@ def _sweeps_bwd(phi, lam, n, prep, gamma, us, gens, active):
                        else _K_GEN for m in g], dtype=np.int64)
     gq = np.zeros(n)
     nch = _nchunks(N)
-    for s, H, W in reversed(_high_groups(n, K)):
+    for s, H, W in reversed(_high_groups(n, K, bb)):
         sel = (pos >= s) & (pos < s + H)
         if not sel.any():
             continue
