@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "demo": "qopt.cli.demo:demo",
     "bench": "qopt.cli.bench:bench",
     "qcae": "qopt.cli.qcae:qcae",
+    "export-circuit": "qopt.cli.circuit:export_circuit",
 }
 
 

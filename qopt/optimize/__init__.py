@@ -65,8 +65,8 @@ class OptimizationResult:
 
 def _progress(total: int, desc: str, progress: bool | None):
     """A rich progress bar on stderr (None: on when stderr is a TTY), or a no-op."""
-    if progress is None:
-        progress = sys.stderr.isatty()
+    if progress is None:  # on for a terminal, off under `qopt -q` (root logger at ERROR)
+        progress = sys.stderr.isatty() and logging.getLogger().getEffectiveLevel() < logging.ERROR
     if not progress:
         return None
     from rich.console import Console

@@ -168,8 +168,11 @@ def qaoa_qasm(instance, *, layers: int = 1, gammas=None, betas=None, slack: str 
     from qopt.solvers._variational import ising_terms, prepare
     from qopt.solvers.qaoa import ramp_angles
 
+    from qopt.devices import DeviceConfig
+
     problem = _problem(instance)
-    prep = prepare(problem, None, penalty=penalty, slack=slack)
+    # a width-unlimited config: exporting text needs no simulator
+    prep = prepare(problem, DeviceConfig(name="qasm-export", kind="default"), penalty=penalty, slack=slack)
     h, J, _ = ising_terms(prep.bqm, prep.variables)
     if gammas is None or betas is None:
         gammas, betas = ramp_angles(layers)

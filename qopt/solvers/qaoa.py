@@ -48,7 +48,7 @@ from qopt.solvers._variational import (
     seed_int,
 )
 
-__all__ = ["qaoa", "ramp_angles", "interp_angles", "fourier_matrices", "fixed_angles", "one_hot_groups",
+__all__ = ["qaoa", "xy_initial_state", "ramp_angles", "interp_angles", "fourier_matrices", "fixed_angles", "one_hot_groups",
            "INITS", "MIXERS", "FIXED_ANGLES"]
 
 logger = logging.getLogger(__name__)
@@ -156,6 +156,24 @@ def _feasible_one_hot_bits(problem, variables, groups) -> np.ndarray:
     return bits
 
 
+def xy_initial_state(bits, groups) -> np.ndarray:
+    """The XY-mixer start: qubits of the one-hot groups in the basis state ``bits``, others in |+>.
+
+    Returns:
+        shape (2**n,), complex128 (wire 0 most significant), as the PennyLane/Qiskit circuits
+        prepare it (X on the set group qubits, H on qubits outside every group).
+    """
+    n = len(bits)
+    grouped = np.zeros(n, dtype=bool)
+    for g in groups:
+        grouped[list(g)] = True
+    psi = np.ones(1)
+    for q in range(n):
+        v = (np.array([0.0, 1.0]) if bits[q] else np.array([1.0, 0.0])) if grouped[q] else np.full(2, 2 ** -0.5)
+        psi = np.kron(psi, v)
+    return psi.astype(np.complex128)
+
+
 def _warm_probabilities(problem, prep, source: str, eps: float, rng) -> tuple[np.ndarray, str]:
     """c in [eps, 1-eps]^n per qubit from an LP relaxation or an SA solution."""
     n = prep.num_qubits
@@ -195,7 +213,10 @@ class _ExactQAOA:
 
     def __init__(self, prep, *, mixer, initial, groups, alpha):
         self.E = np.ascontiguousarray(prep.energies() / prep.scale)
-        self.kw = {"mixer": mixer, "initial": initial, "groups": groups}
+        # the numba XY kernel has a ~0.1 s floor per forward pass on this machine (2026-11-26);
+        # the numpy reference is faster up to ~14 qubits
+        backend = "numpy" if mixer == "xy" and prep.num_qubits <= 14 else "auto"
+        self.kw = {"mixer": mixer, "initial": initial, "groups": groups, "backend": backend}
         self.alpha = alpha
         self.executions = 0
 
@@ -371,10 +392,7 @@ def qaoa(problem, *, device=None, layers: int = 1, init: str = "ramp", mixer: st
         if mixer == "warm":
             initial = warm_c
         elif mixer == "xy":
-            from qopt.devices import exact
-
-            initial = np.zeros(1 << n, dtype=np.complex128)
-            initial[int(exact.bits_to_index(initial_bits))] = 1.0
+            initial = xy_initial_state(initial_bits, groups)
         make = lambda p, multi: _ExactQAOA(prep, mixer=mixer, initial=initial, groups=groups,  # noqa: E731
                                            alpha=alpha)
     else:

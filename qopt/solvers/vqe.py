@@ -37,11 +37,17 @@ __all__ = ["vqe"]
 logger = logging.getLogger(__name__)
 
 
+#: Up to this width the numpy reference HEA kernels beat the numba ones (whose CNOT-ladder
+#: kernel has a ~40 ms floor per call on this machine; measured 2026-11-26, n = 6..14).
+_NUMPY_HEA_MAX_QUBITS = 14
+
+
 class _ExactHEA:
     def __init__(self, prep, n, depth, alpha):
         self.E = np.ascontiguousarray(prep.energies() / prep.scale)
         self.shape = (depth + 1, n)
         self.n = n
+        self.backend = "numpy" if n <= _NUMPY_HEA_MAX_QUBITS else "auto"
         self.alpha = alpha
         self.executions = 0
 
@@ -49,7 +55,7 @@ class _ExactHEA:
         from qopt.devices import exact
 
         self.executions += 1
-        return exact.hea_state(np.reshape(x, self.shape), self.n)
+        return exact.hea_state(np.reshape(x, self.shape), self.n, backend=self.backend)
 
     def value(self, x):
         from qopt.devices import exact
@@ -72,7 +78,7 @@ class _ExactHEA:
         if self.alpha < 1.0:
             diag = exact.cvar_weights(self.E, exact.probabilities(self.state(x)), self.alpha)
         self.executions += 1
-        v, g = exact.hea_value_and_grad(diag, np.reshape(x, self.shape))
+        v, g = exact.hea_value_and_grad(diag, np.reshape(x, self.shape), backend=self.backend)
         return v, np.ravel(g)
 
 

@@ -33,8 +33,7 @@ def _evaluators(problem, device, *, mixer="x", p=1, multi=False, diff_method=Non
     if prep.device.exact:
         initial = warm
         if mixer == "xy":
-            initial = np.zeros(1 << prep.num_qubits, complex)
-            initial[int(exact.bits_to_index(bits))] = 1
+            initial = Q.xy_initial_state(bits, groups)
         return prep, Q._ExactQAOA(prep, mixer=mixer, initial=initial, groups=groups, alpha=1.0)
     run = resolve_run_options(prep.device, shots=None, optimizer="cobyla", diff_method=diff_method, maxiter=1,
                               default_optimizer="cobyla", default_maxiter=1)
