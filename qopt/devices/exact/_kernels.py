@@ -231,9 +231,11 @@ def _low_fwd_chunk(re, im, b0, b1, K, L1, kind, idx, tr, ti, fdiag, gamma, pos, 
 @njit(parallel=True, **_NB)
 def _low_fwd_par(re, im, nblocks, nchunks, K, L1, kind, idx, tr, ti, fdiag, gamma, pos, gps, kinds):
     per = (nblocks + nchunks - 1) // nchunks
+    old_cs = numba.set_parallel_chunksize(1)  # dynamic: balance under load
     for c in prange(nchunks):
         _low_fwd_chunk(re, im, c * per, min(nblocks, (c + 1) * per), K, L1, kind, idx, tr, ti,
                        fdiag, gamma, pos, gps, kinds)
+    numba.set_parallel_chunksize(old_cs)
 
 
 @njit(**_NB)
@@ -272,10 +274,12 @@ def _high_fwd_chunk(re, im, t0, t1, s, H, W, rel, gps, kinds, br, bi):
 @njit(parallel=True, **_NB)
 def _high_fwd_par(re, im, ntiles, nchunks, s, H, W, rel, gps, kinds):
     per = (ntiles + nchunks - 1) // nchunks
+    old_cs = numba.set_parallel_chunksize(1)  # dynamic: balance under load
     for c in prange(nchunks):
         br = np.empty((1 << H) * W)
         bi = np.empty((1 << H) * W)
         _high_fwd_chunk(re, im, c * per, min(ntiles, (c + 1) * per), s, H, W, rel, gps, kinds, br, bi)
+    numba.set_parallel_chunksize(old_cs)
 
 
 # --------------------------------------------------------------------------
@@ -301,6 +305,7 @@ def _high_bwd_chunk(pr, pi, lr, li, t0, t1, s, H, W, rel, gps, kinds, gens, gkin
 @njit(parallel=True, **_NB)
 def _high_bwd_par(pr, pi, lr, li, ntiles, nchunks, s, H, W, rel, gps, kinds, gens, gkinds, accs):
     per = (ntiles + nchunks - 1) // nchunks
+    old_cs = numba.set_parallel_chunksize(1)  # dynamic: balance under load
     for c in prange(nchunks):
         sz = (1 << H) * W
         bpr = np.empty(sz)
@@ -309,6 +314,7 @@ def _high_bwd_par(pr, pi, lr, li, ntiles, nchunks, s, H, W, rel, gps, kinds, gen
         bli = np.empty(sz)
         _high_bwd_chunk(pr, pi, lr, li, c * per, min(ntiles, (c + 1) * per), s, H, W, rel, gps,
                         kinds, gens, gkinds, bpr, bpi, blr, bli, accs[c])
+    numba.set_parallel_chunksize(old_cs)
 
 
 @njit(**_NB)
@@ -369,9 +375,11 @@ def _low_bwd_chunk(pr, pi, lr, li, b0, b1, K, L1, kind, idx, tr, ti, fdiag, offs
 def _low_bwd_par(pr, pi, lr, li, nblocks, nchunks, K, L1, kind, idx, tr, ti, fdiag, offset, gamma,
                  pos, gps, kinds, gens, gkinds, accs):
     per = (nblocks + nchunks - 1) // nchunks
+    old_cs = numba.set_parallel_chunksize(1)  # dynamic: balance under load
     for c in prange(nchunks):
         _low_bwd_chunk(pr, pi, lr, li, c * per, min(nblocks, (c + 1) * per), K, L1, kind, idx, tr,
                        ti, fdiag, offset, gamma, pos, gps, kinds, gens, gkinds, accs[c])
+    numba.set_parallel_chunksize(old_cs)
 
 
 # --------------------------------------------------------------------------
@@ -390,8 +398,10 @@ def _expect_par(re, im, diag, nchunks):
     N = re.size
     per = (N + nchunks - 1) // nchunks
     parts = np.zeros(nchunks)
+    old_cs = numba.set_parallel_chunksize(1)  # dynamic: balance under load
     for c in prange(nchunks):
         parts[c] = _expect_rng(re, im, diag, c * per, min(N, (c + 1) * per))
+    numba.set_parallel_chunksize(old_cs)
     return parts.sum()
 
 
@@ -413,8 +423,10 @@ def _mul_diag_par(re, im, diag, orr, oi, nchunks):
     N = re.size
     per = (N + nchunks - 1) // nchunks
     parts = np.zeros(nchunks)
+    old_cs = numba.set_parallel_chunksize(1)  # dynamic: balance under load
     for c in prange(nchunks):
         parts[c] = _mul_diag_rng(re, im, diag, orr, oi, c * per, min(N, (c + 1) * per))
+    numba.set_parallel_chunksize(old_cs)
     return parts.sum()
 
 
@@ -432,8 +444,10 @@ def _expect_c_par(psi, diag, nchunks):
     N = psi.size
     per = (N + nchunks - 1) // nchunks
     parts = np.zeros(nchunks)
+    old_cs = numba.set_parallel_chunksize(1)  # dynamic: balance under load
     for c in prange(nchunks):
         parts[c] = _expect_c_rng(psi, diag, c * per, min(N, (c + 1) * per))
+    numba.set_parallel_chunksize(old_cs)
     return parts.sum()
 
 
@@ -461,8 +475,10 @@ def _xy_rng(re, im, t0, t1, pj, pk, c, sn):
 @njit(parallel=True, **_NB)
 def _xy_par(re, im, n4, nchunks, pj, pk, c, sn):
     per = (n4 + nchunks - 1) // nchunks
+    old_cs = numba.set_parallel_chunksize(1)  # dynamic: balance under load
     for ch in prange(nchunks):
         _xy_rng(re, im, ch * per, min(n4, (ch + 1) * per), pj, pk, c, sn)
+    numba.set_parallel_chunksize(old_cs)
 
 
 @njit(**_NB)
@@ -485,8 +501,10 @@ def _xy_overlap_rng(lr, li, pr, pi, t0, t1, pj, pk):
 def _xy_overlap_par(lr, li, pr, pi, n4, nchunks, pj, pk):
     per = (n4 + nchunks - 1) // nchunks
     parts = np.zeros(nchunks)
+    old_cs = numba.set_parallel_chunksize(1)  # dynamic: balance under load
     for ch in prange(nchunks):
         parts[ch] = _xy_overlap_rng(lr, li, pr, pi, ch * per, min(n4, (ch + 1) * per), pj, pk)
+    numba.set_parallel_chunksize(old_cs)
     return parts.sum()
 
 
@@ -510,8 +528,10 @@ def _ladder_par(sr, si, dr, di, n, inverse, nchunks):
     """Forward: dst[y] = src[gray(y)]; inverse: dst[x] = src[inverse_gray(x)]."""
     N = sr.size
     per = (N + nchunks - 1) // nchunks
+    old_cs = numba.set_parallel_chunksize(1)  # dynamic: balance under load
     for c in prange(nchunks):
         _ladder_rng(sr, si, dr, di, n, inverse, c * per, min(N, (c + 1) * per))
+    numba.set_parallel_chunksize(old_cs)
 
 
 # --------------------------------------------------------------------------
@@ -540,8 +560,10 @@ def _energy_rows(out, e_h, e_l, c, h0, h1, nl):
 def _energy_rows_par(out, e_h, e_l, c, nl, nchunks):
     H = e_h.size
     per = (H + nchunks - 1) // nchunks
+    old_cs = numba.set_parallel_chunksize(1)  # dynamic: balance under load
     for ch in prange(nchunks):
         _energy_rows(out, e_h, e_l, c, ch * per, min(H, (ch + 1) * per), nl)
+    numba.set_parallel_chunksize(old_cs)
 
 
 def energy_rows(e_h: np.ndarray, e_l: np.ndarray, c: np.ndarray, nl: int) -> np.ndarray:
@@ -574,7 +596,7 @@ _DUMMY_F = np.zeros(1)
 def _nchunks(N: int) -> int:
     if N < (1 << PARALLEL_MIN_BITS):
         return 1
-    return 4 * numba.get_num_threads()
+    return 8 * numba.get_num_threads()
 
 
 def _gate_rows(us: np.ndarray) -> np.ndarray:
