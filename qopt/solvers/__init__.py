@@ -18,6 +18,8 @@ SOLVERS: dict[str, str] = {
     "qaoa": "qopt.solvers.qaoa:qaoa",
     "rqaoa": "qopt.solvers.rqaoa:rqaoa",
     "vqe": "qopt.solvers.vqe:vqe",
+    "pce": "qopt.solvers.pce:pce",
+    "qrao": "qopt.solvers.qrao:qrao",
 }
 
 

@@ -1,0 +1,504 @@
+"""Pauli Correlation Encoding (PCE; Sciorilli et al., arXiv:2401.09421).
+
+``m`` binary variables live on ``n`` qubits as the signs of k-body Pauli correlators:
+variable ``i`` is read as ``x_i = (1 - sgn<Pi_i>)/2`` (``+`` <-> 0, like a Z eigenvalue),
+``Pi_i`` one of ``X^{(x)k}``, ``Y^{(x)k}``, ``Z^{(x)k}`` on a k-subset of qubits, so
+``m <= 3 C(n, k)`` (:func:`capacity`). The solver trains a brickwork ansatz
+(:mod:`qopt.solvers._statevector`) on the relaxed loss
+
+    L(theta) = sum_{i<j} J_ij t_i t_j + sum_i h_i t_i + beta * nu * (mean_i t_i^2)^2,
+    t_i = tanh(alpha <Pi_i>),
+
+where ``(h, J)`` is the Ising form of the problem's (penalised) BQM in the spin
+``s_i = 1 - 2 x_i`` (so at saturated correlators ``L - reg`` is the BQM energy minus its
+constant), ``alpha = 1.5 n^floor(k/2)`` and ``beta = 1/2`` (paper), and ``nu`` the
+Poljak-Turzik bound for MaxCut (halved, because the Ising couplings are ``w/2``) or
+``||Q||_F / 2`` of the Ising matrix (``J`` both triangles, ``h`` on the diagonal) otherwise
+(the Sharma-Lau QUBO-mode rule).
+
+After training the signs are decoded, improved by ``local_search_rounds`` rounds of greedy
+single-bit flips on the BQM, and handed to :func:`qopt.decode.finish` (repair of
+constrained problems + the problem's local search).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from itertools import combinations
+from pathlib import Path
+
+import numpy as np
+
+from qopt.decode import finish
+from qopt.errors import ConfigError, SolverError
+from qopt.result import Result
+
+__all__ = ["capacity", "min_qubits", "correlator_masks", "default_alpha", "ising_from_bqm",
+           "poljak_turzik_nu", "pce_loss_numpy", "greedy_flip_rounds", "resolve_device",
+           "PCEModel", "pce"]
+
+logger = logging.getLogger(__name__)
+
+_BASES = ("x", "y", "z")
+
+
+# ---------------------------------------------------------------------------
+def capacity(n: int, k: int) -> int:
+    """Largest number of variables PCE encodes on ``n`` qubits with k-body correlators: ``3 C(n, k)``."""
+    if k < 1 or n < k:
+        return 0
+    return 3 * math.comb(n, k)
+
+
+def min_qubits(m: int, k: int = 2) -> int:
+    """Smallest ``n >= k`` with ``3 C(n, k) >= m``."""
+    if m < 1:
+        raise ValueError(f"need at least one variable, got m={m}")
+    if k < 1:
+        raise ValueError(f"k must be >= 1, got {k}")
+    n = k
+    while capacity(n, k) < m:
+        n += 1
+    return n
+
+
+def correlator_masks(m: int, n: int, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Correlator of each variable: X-strings over ``combinations(range(n), k)`` in
+    lexicographic order, then Y, then Z, truncated at ``m``.
+
+    Returns:
+        ``(basis, mask)``, int arrays of shape (m,): basis 0/1/2 = X/Y/Z and the bit mask of
+        the k qubits (qubit q = bit n-1-q of a basis-state index).
+
+    Raises:
+        ValueError: ``m > 3 C(n, k)``.
+    """
+    if m > capacity(n, k):
+        raise ValueError(f"{m} variables do not fit on {n} qubits with k={k} "
+                         f"(capacity 3*C({n},{k}) = {capacity(n, k)}); use --qubits >= {min_qubits(m, k)}")
+    subsets = [sum(1 << (n - 1 - q) for q in c) for c in combinations(range(n), k)]
+    basis = np.repeat(np.arange(3), len(subsets))[:m]
+    mask = np.tile(np.array(subsets, dtype=np.int64), 3)[:m]
+    return basis.astype(np.int64), mask
+
+
+def default_alpha(n: int, k: int) -> float:
+    """The paper's ``alpha = 1.5 n^floor(k/2)``."""
+    return 1.5 * float(n) ** (k // 2)
+
+
+def ising_from_bqm(bqm, variables) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float]:
+    """Ising form of a BINARY BQM in the spin ``s = 1 - 2x`` (``x = 0`` <-> ``s = +1``).
+
+    Returns:
+        ``(h, rows, cols, J, offset)``: ``E(x) = offset + h.s + sum_k J_k s_rows[k] s_cols[k]``;
+        ``h`` shape (m,), the others shape (num_interactions,), indices into ``variables``.
+    """
+    lin, (r, c, q), off = bqm.binary.to_numpy_vectors(variable_order=list(variables))
+    lin = np.asarray(lin, dtype=float)
+    q = np.asarray(q, dtype=float)
+    # x = (1 - s)/2: a x_i = a/2 - a s_i/2; q x_i x_j = q/4 (1 - s_i - s_j + s_i s_j)
+    h = -lin / 2
+    np.add.at(h, r, -q / 4)
+    np.add.at(h, c, -q / 4)
+    offset = float(off + lin.sum() / 2 + q.sum() / 4)
+    return h, np.asarray(r, dtype=np.int64), np.asarray(c, dtype=np.int64), q / 4, offset
+
+
+def poljak_turzik_nu(rows, cols, weights, m: int) -> float:
+    """``w(G)/2 + w(T_min)/4`` for the graph with the given edge weights on ``m`` nodes
+    (minimum spanning forest by networkx)."""
+    import networkx as nx
+
+    g = nx.Graph()
+    g.add_nodes_from(range(m))
+    for u, v, w in zip(rows, cols, weights):
+        g.add_edge(int(u), int(v), weight=float(w))
+    tree = nx.minimum_spanning_tree(g)
+    return float(np.sum(weights) / 2 + tree.size(weight="weight") / 4)
+
+
+def pce_loss_numpy(expectations, h, rows, cols, J, *, alpha: float, beta: float = 0.5, nu: float = 0.0):
+    """The PCE loss for a vector of correlator expectations (numpy; see module docstring).
+
+    Returns:
+        ``(loss, relaxed_energy)`` where ``relaxed_energy = sum J t t + h.t`` (no offset, no
+        regulariser).
+    """
+    t = np.tanh(alpha * np.asarray(expectations, dtype=float))
+    energy = float(h @ t + np.sum(J * t[rows] * t[cols]))
+    reg = beta * nu * float(np.mean(t**2)) ** 2
+    return energy + reg, energy
+
+
+def greedy_flip_rounds(x, h_lin, rows, cols, q, *, rounds: int = 1) -> np.ndarray:
+    """``rounds`` sweeps of first-improvement single-bit flips of a BINARY quadratic function
+    ``lin.x + sum q x_r x_c`` (arrays as from ``bqm.to_numpy_vectors``). Returns a new int8 array."""
+    import scipy.sparse as sp
+
+    x = np.asarray(x, dtype=float).copy()
+    m = x.shape[0]
+    Q = sp.coo_matrix((q, (rows, cols)), shape=(m, m))
+    Q = (Q + Q.T).tocsc()
+    field = h_lin + Q @ x
+    for _ in range(int(rounds)):
+        improved = False
+        for i in range(m):
+            delta = (1 - 2 * x[i]) * field[i]
+            if delta < -1e-12:
+                step = 1 - 2 * x[i]
+                x[i] += step
+                lo, hi = Q.indptr[i], Q.indptr[i + 1]
+                field[Q.indices[lo:hi]] += step * Q.data[lo:hi]
+                improved = True
+        if not improved:
+            break
+    return x.astype(np.int8)
+
+
+def resolve_device(device):
+    """``None`` for qopt's own exact simulator, else the :class:`DeviceConfig` of ``device``.
+
+    Uses :func:`qopt.devices.load_device` when it exists; without it only ``None``/``"exact"``
+    (or a YAML file named ``exact.yaml``) is accepted.
+
+    Raises:
+        ConfigError: a device other than the exact simulator before device configs exist.
+    """
+    try:
+        from qopt.devices import load_device
+    except ImportError:
+        load_device = None
+    if load_device is None:
+        if device is None or device == "exact" or (isinstance(device, (str, Path))
+                                                   and Path(device).name == "exact.yaml"):
+            return None
+        raise ConfigError(f"device {device!r} is not available: this build only has the exact "
+                          "simulator (qopt.devices.load_device is missing); use --device exact")
+    if device is None:
+        return None
+    cfg = load_device(device)
+    return None if getattr(cfg, "kind", None) == "exact" and not getattr(cfg, "shots", None) else cfg
+
+
+def _rng(seed) -> np.random.Generator:
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if seed is None or (isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and seed >= 0):
+        return np.random.default_rng(seed)
+    raise ValueError(f"seed must be a non-negative int, a numpy Generator or None, got {seed!r}")
+
+
+# ---------------------------------------------------------------------------
+class PCEModel:
+    """The PCE loss of a BQM on ``n`` qubits with k-body correlators (exact state vector, torch).
+
+    Args:
+        bqm: BINARY dimod BQM.
+        variables: its variables in encoding order (variable i <-> correlator i).
+        n: qubits; k: correlator body count; layers: brickwork depth.
+        alpha, beta, nu: loss parameters (see module docstring); ``nu=None`` -> ``max_cut``
+            rule if ``maxcut`` else ``||Q||_F / 2``.
+        maxcut: the BQM is a MaxCut objective (use the Poljak-Turzik ``nu``).
+        shots: None for exact expectations; else correlators are estimated from ``shots``
+            samples per measurement basis (not differentiable: use a gradient-free optimizer).
+    """
+
+    def __init__(self, bqm, variables, n: int, k: int = 2, layers: int = 2, *, alpha=None, beta=0.5,
+                 nu=None, maxcut: bool = False, shots=None):
+        self.variables = list(variables)
+        self.m = len(self.variables)
+        self.n, self.k, self.layers = int(n), int(k), int(layers)
+        if self.layers < 1:
+            raise ValueError(f"layers must be >= 1, got {layers}")
+        self.basis, self.mask = correlator_masks(self.m, self.n, self.k)
+        self.h, self.rows, self.cols, self.J, self.offset = ising_from_bqm(bqm, self.variables)
+        self.alpha = default_alpha(self.n, self.k) if alpha is None else float(alpha)
+        self.beta = float(beta)
+        if nu is None:
+            if maxcut and len(self.J):
+                nu = poljak_turzik_nu(self.rows, self.cols, 2 * self.J, self.m) / 2
+            else:
+                nu = 0.5 * float(np.sqrt(2 * np.sum(self.J**2) + np.sum(self.h**2)))
+        self.nu = float(nu)
+        self.shots = None if shots is None else int(shots)
+        from qopt.solvers._statevector import num_parameters
+
+        self.num_parameters = num_parameters(self.n, self.layers)
+        self._torch_cache = None
+
+    def _tensors(self):
+        if self._torch_cache is None:
+            from qopt.solvers._statevector import import_torch
+
+            torch = import_torch()
+            self._torch_cache = {
+                "h": torch.as_tensor(self.h), "J": torch.as_tensor(self.J),
+                "rows": torch.as_tensor(self.rows), "cols": torch.as_tensor(self.cols),
+                "sel": [(b, torch.as_tensor(np.nonzero(self.basis == b)[0]),
+                         torch.as_tensor(self.mask[self.basis == b])) for b in range(3)],
+            }
+        return self._torch_cache
+
+    def expectations_torch(self, params, rng=None):
+        """Correlator expectations, torch tensor of shape (m,) (differentiable if exact)."""
+        from qopt.solvers._statevector import brickwork_state, import_torch, pauli_parities
+
+        torch = import_torch()
+        tc = self._tensors()
+        used = [b for b, idx, _ in tc["sel"] if len(idx)]
+        state = brickwork_state(params, self.n, self.layers)
+        par = pauli_parities(state, self.n, bases=[_BASES[b] for b in used])
+        out = torch.zeros(self.m, dtype=torch.float64)
+        for b, idx, masks in tc["sel"]:
+            if not len(idx):
+                continue
+            values = par[_BASES[b]]
+            if self.shots is not None:
+                values = self._sampled_parities(values, rng)
+            out = out.index_put((idx,), values[masks])
+        return out
+
+    def _sampled_parities(self, exact_parities, rng):
+        """Replace exact parities by estimates from ``shots`` samples of the basis distribution."""
+        from qopt.solvers._statevector import import_torch, walsh_hadamard
+
+        torch = import_torch()
+        wht = exact_parities.detach().numpy()
+        probs = np.clip(_inverse_wht(wht, self.n), 0, None)
+        probs /= probs.sum()
+        counts = rng.multinomial(self.shots, probs) / self.shots
+        return walsh_hadamard(torch.as_tensor(counts), self.n)
+
+    def loss_torch(self, params, rng=None):
+        """``(loss, relaxed_energy, expectations)`` as torch tensors."""
+        from qopt.solvers._statevector import import_torch
+
+        torch = import_torch()
+        tc = self._tensors()
+        c = self.expectations_torch(params, rng)
+        t = torch.tanh(self.alpha * c)
+        energy = tc["h"] @ t + torch.sum(tc["J"] * t[tc["rows"]] * t[tc["cols"]])
+        reg = self.beta * self.nu * torch.mean(t**2) ** 2
+        return energy + reg, energy, c
+
+    def value_and_grad(self, params: np.ndarray, rng=None) -> tuple[float, np.ndarray]:
+        """Loss and its gradient (torch autograd through the state vector), numpy in/out."""
+        from qopt.solvers._statevector import import_torch
+
+        torch = import_torch()
+        p = torch.tensor(np.asarray(params, dtype=float), requires_grad=True)
+        loss, _, _ = self.loss_torch(p, rng)
+        loss.backward()
+        return float(loss.detach()), p.grad.numpy().copy()
+
+    def value(self, params: np.ndarray, rng=None) -> float:
+        from qopt.solvers._statevector import import_torch
+
+        torch = import_torch()
+        with torch.no_grad():
+            return float(self.loss_torch(torch.as_tensor(np.asarray(params, dtype=float)), rng)[0])
+
+    def expectations(self, params: np.ndarray, rng=None) -> np.ndarray:
+        from qopt.solvers._statevector import import_torch
+
+        torch = import_torch()
+        with torch.no_grad():
+            return self.expectations_torch(torch.as_tensor(np.asarray(params, dtype=float)), rng).numpy()
+
+    def decode(self, expectations) -> np.ndarray:
+        """Bits ``x_i = 1`` iff ``<Pi_i> < 0``, int8 array of shape (m,)."""
+        return (np.asarray(expectations) < 0).astype(np.int8)
+
+
+def _inverse_wht(values, n):
+    v = np.asarray(values, dtype=float).copy()
+    for q in range(n):
+        psi = v.reshape(2**q, 2, 2 ** (n - q - 1))
+        a, b = psi[:, 0, :].copy(), psi[:, 1, :].copy()
+        psi[:, 0, :], psi[:, 1, :] = a + b, a - b
+    return v / 2**n
+
+
+def _pennylane_expectations_fn(model: PCEModel, config, seed):
+    """A torch-differentiable function params -> correlators on a PennyLane device."""
+    import pennylane as qml
+
+    from qopt.solvers._statevector import _AXES
+
+    n, layers = model.n, model.layers
+    wires = list(range(n))
+    dev = config.pennylane_device(wires, shots=getattr(config, "shots", None), seed=seed)
+    rot = {"x": qml.RX, "y": qml.RY, "z": qml.RZ}
+    pauli = {0: qml.PauliX, 1: qml.PauliY, 2: qml.PauliZ}
+    observables = []
+    for b, mask in zip(model.basis, model.mask):
+        qs = [q for q in range(n) if (int(mask) >> (n - 1 - q)) & 1]
+        observables.append(qml.prod(*[pauli[int(b)](q) for q in qs]) if len(qs) > 1 else pauli[int(b)](qs[0]))
+    diff = getattr(config, "diff_method", None) or ("parameter-shift" if getattr(config, "shots", None)
+                                                    else "best")
+
+    @qml.qnode(dev, interface="torch", diff_method=diff)
+    def circuit(params):
+        per = 5 * n - 1
+        for layer in range(layers):
+            p = params[layer * per:(layer + 1) * per]
+            a, b = _AXES[layer % 3]
+            off = 0
+            for half in (0, 1):
+                for q in range(n):
+                    rot[a](p[off + q], wires=q)
+                    rot[b](p[off + n + q], wires=q)
+                off += 2 * n
+                for q in range(half, n - 1, 2):
+                    qml.IsingXX(p[4 * n + q], wires=[q, q + 1])
+        return [qml.expval(o) for o in observables]
+
+    def fn(params, rng=None):
+        import torch
+
+        return torch.stack(list(circuit(params))).to(torch.float64)
+
+    return fn
+
+
+# ---------------------------------------------------------------------------
+def _optimize(model: PCEModel, x0: np.ndarray, *, optimizer: str, maxiter: int, rng, lr: float):
+    """Minimise the model loss from ``x0``. Returns (params, loss, iterations)."""
+    from scipy.optimize import minimize
+
+    if optimizer == "lbfgs":
+        res = minimize(lambda p: model.value_and_grad(p, rng), x0, jac=True, method="L-BFGS-B",
+                       options={"maxiter": maxiter})
+        return res.x, float(res.fun), int(res.nit)
+    if optimizer == "cobyla":
+        res = minimize(lambda p: model.value(p, rng), x0, method="COBYLA",
+                       options={"maxiter": maxiter, "rhobeg": 0.4})
+        return res.x, float(res.fun), int(res.nfev)
+    if optimizer == "adam":
+        from qopt.solvers._statevector import import_torch
+
+        torch = import_torch()
+        p = torch.tensor(x0, requires_grad=True)
+        opt = torch.optim.Adam([p], lr=lr)
+        best, best_p = np.inf, x0.copy()
+        for _ in range(maxiter):
+            opt.zero_grad()
+            loss = model.loss_torch(p, rng)[0]
+            loss.backward()
+            if float(loss) < best:
+                best, best_p = float(loss), p.detach().numpy().copy()
+            opt.step()
+        return best_p, best, maxiter
+    raise ConfigError(f"unknown PCE optimizer {optimizer!r}; use 'lbfgs', 'adam' or 'cobyla'")
+
+
+def pce(problem, *, qubits: int | None = None, k: int = 2, device=None, layers: int = 2,
+        maxiter: int = 500, optimizer: str | None = None, seed=None, shots: int | None = None,
+        alpha: float | None = None, beta: float = 0.5, nu: float | None = None, restarts: int = 1,
+        lr: float = 0.05, init_scale: float = 2 * np.pi, local_search_rounds: int = 1,
+        penalty="calibrated", slack="binary", weights=None, repair: bool = True,
+        local_search: bool = True) -> Result:
+    """Solve ``problem`` with Pauli Correlation Encoding.
+
+    Args:
+        problem: a :class:`~qopt.problems.Problem`; constrained ones are penalised first
+            (``penalty``, ``slack``, ``weights`` as in :func:`qopt.qubo.to_bqm`), so slack bits
+            are encoded too.
+        qubits: ``n``; default the smallest with ``3 C(n, k) >= m`` (:func:`min_qubits`).
+        k: correlator body count (1 <= k <= n).
+        device: None/"exact" (qopt's torch state vector), a YAML path or short name.
+        layers: brickwork depth.
+        maxiter: optimizer iterations (L-BFGS-B iterations, Adam steps, COBYLA evaluations).
+        optimizer: "lbfgs" (default, exact gradients), "adam", or "cobyla" (default with shots).
+        seed: int or numpy Generator: initial parameters (uniform in [0, init_scale)) and shots.
+        shots: samples per measurement basis (None = exact expectations).
+        alpha, beta, nu: loss parameters (defaults: ``1.5 n^floor(k/2)``, 1/2, see module doc).
+        restarts: independent random initialisations; all decoded samples go to ``finish``.
+        lr: Adam learning rate.
+        init_scale: initial angles are uniform in ``[0, init_scale)``.
+        local_search_rounds: greedy single-flip rounds on the BQM after decoding (0 = none).
+        repair, local_search: post-processing in :func:`qopt.decode.finish`.
+
+    Returns:
+        Result with ``qubits = n``; ``info`` has ``k``, ``alpha``, ``nu``, ``layers``,
+        ``num_parameters``, ``loss``, ``objective_decoded`` (before any local search),
+        ``objective_after_flips`` (after the greedy flip rounds) and ``bqm_variables``.
+    """
+    import dimod
+
+    t0 = time.perf_counter()
+    rng = _rng(seed)
+    seed_int = seed if isinstance(seed, int) else None
+    if k < 1:
+        raise ValueError(f"k must be >= 1, got {k}")
+    if restarts < 1 or maxiter < 1:
+        raise ValueError(f"restarts and maxiter must be >= 1, got {restarts}, {maxiter}")
+    qubo_opts = {}
+    if problem.family not in ("qubo", "maxcut"):
+        qubo_opts = {"penalty": penalty, "slack": slack, "weights": weights}
+    bqm, decoder = problem.to_bqm(**qubo_opts)
+    variables = list(bqm.variables)
+    m = len(variables)
+    n = min_qubits(m, k) if qubits is None else int(qubits)
+    if n < k:
+        raise ValueError(f"--qubits {n} is smaller than k={k}")
+    config = resolve_device(device)
+    if config is not None:
+        config.check_width(n)
+        if shots is None:
+            shots = getattr(config, "shots", None)
+    if optimizer is None:
+        optimizer = "cobyla" if (shots is not None and config is None) else \
+            getattr(config, "optimizer", None) or "lbfgs"
+        if optimizer not in ("lbfgs", "adam", "cobyla"):
+            optimizer = "cobyla"
+    model = PCEModel(bqm, variables, n, k, layers, alpha=alpha, beta=beta, nu=nu,
+                     maxcut=problem.family == "maxcut", shots=shots if config is None else None)
+    if config is not None:
+        fn = _pennylane_expectations_fn(model, config, seed_int)
+        model.expectations_torch = fn  # type: ignore[method-assign]
+    if shots is not None and optimizer == "lbfgs" and config is None:
+        raise ConfigError("optimizer 'lbfgs' needs exact gradients; with --shots on the exact "
+                          "simulator use --optimizer cobyla")
+    logger.info("pce: %d variables on %d qubits (k=%d, capacity %d), %d parameters, alpha=%.3g",
+                m, n, k, capacity(n, k), model.num_parameters, model.alpha)
+    t1 = time.perf_counter()
+    lin, (qr, qc, qv), _ = bqm.binary.to_numpy_vectors(variable_order=variables)
+    samples, decoded, losses, decoded_e, flipped_e, iters = [], [], [], [], [], 0
+    for _ in range(int(restarts)):
+        x0 = rng.uniform(0, init_scale, model.num_parameters)
+        params, loss, it = _optimize(model, x0, optimizer=optimizer, maxiter=maxiter, rng=rng, lr=lr)
+        iters += it
+        bits = model.decode(model.expectations(params, rng))
+        decoded.append(bits)
+        decoded_e.append(float(bqm.binary.energy(dict(zip(variables, bits)))))
+        if local_search_rounds > 0:
+            bits = greedy_flip_rounds(bits, lin, qr, qc, qv, rounds=local_search_rounds)
+        flipped_e.append(float(bqm.binary.energy(dict(zip(variables, bits)))))
+        samples.append(bits)
+        losses.append(loss)
+    t2 = time.perf_counter()
+    raw = dimod.SampleSet.from_samples((np.array(samples), variables), vartype="BINARY",
+                                       energy=np.array(flipped_e))
+    best = int(np.argmin(flipped_e))
+    pos = {v: i for i, v in enumerate(variables)}
+    cols = [pos[i] for i in range(problem.num_variables)]
+    pick = max if problem.sense == "max" else min
+    info = {
+        "k": k, "alpha": model.alpha, "beta": model.beta, "nu": model.nu, "layers": layers,
+        "num_parameters": model.num_parameters, "capacity": capacity(n, k), "optimizer": optimizer,
+        "iterations": iters, "loss": min(losses), "bqm_variables": m,
+        "bqm_energy_decoded": min(decoded_e), "bqm_energy_after_flips": min(flipped_e),
+        "objective_after_flips": problem.evaluate(samples[best][cols]),
+        "objective_decoded": pick(problem.evaluate(b[cols]) for b in decoded),
+        "feasible_decoded": any(problem.is_feasible(b[cols]) for b in decoded),
+        "device": "exact" if config is None else getattr(config, "name", str(device)),
+    }
+    options = {"qubits": n, "k": k, "layers": layers, "maxiter": maxiter, "optimizer": optimizer,
+               "shots": shots, "restarts": restarts, "local_search_rounds": local_search_rounds}
+    return finish(problem, raw, decoder, solver="pce", repair=repair, local_search=local_search,
+                  seed=seed_int, qubits=n, timing_s={"build": t1 - t0, "solve": t2 - t1},
+                  options=options, info=info)
