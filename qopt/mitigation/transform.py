@@ -24,7 +24,7 @@ import numpy as np
 
 from qopt.errors import SolverError
 
-__all__ = ["parametric_transform", "to_isa", "occurrence_template", "OccurrenceTemplate", "SHIFTABLE"]
+__all__ = ["parametric_transform", "restore_layout", "to_isa", "occurrence_template", "OccurrenceTemplate", "SHIFTABLE"]
 
 #: Gates ``exp(-i phi P / 2)`` with a Pauli-string generator: two-term parameter shift applies.
 SHIFTABLE = ("rz", "rx", "ry", "rzz", "rxx", "ryy", "p", "u1")
@@ -86,7 +86,7 @@ def parametric_transform(circuit, fn: Callable, *, seed: int = 0, attempts: int 
         raise SolverError("could not choose distinct marker angles for the circuit parameters")
     with warnings.catch_warnings():  # Mitiq's Qiskit round trip warns about registers on laid-out circuits
         warnings.simplefilter("ignore", UserWarning)
-        out = fn(circuit.assign_parameters(marks))
+        out = restore_layout(circuit, fn(circuit.assign_parameters(marks)))
     result = out.copy_empty_like()
     for inst in out.data:
         op = inst.operation
@@ -111,6 +111,41 @@ def parametric_transform(circuit, fn: Callable, *, seed: int = 0, attempts: int 
     if missing:
         raise SolverError(f"the transformation lost parameter(s) {sorted(p.name for p in missing)}")
     return result
+
+
+def restore_layout(original, out):
+    """``out`` (a Mitiq output of ``original``) on ``original``'s physical qubits, measured as ``original``.
+
+    Mitiq's Cirq round trip may drop idle qubits (renumbering the active ones in increasing order)
+    and rename classical registers; this maps qubits back and re-measures into one ``meas``
+    register with the original qubit -> clbit map. Returns ``out`` itself when nothing changed.
+    """
+    from qiskit import ClassicalRegister, QuantumCircuit
+
+    meas = [(original.find_bit(i.qubits[0]).index, original.find_bit(i.clbits[0]).index)
+            for i in original.data if i.operation.name == "measure"]
+    same_regs = [(r.name, r.size) for r in out.cregs] == [(r.name, r.size) for r in original.cregs]
+    if out.num_qubits == original.num_qubits and same_regs:
+        return out
+    if out.num_qubits == original.num_qubits:
+        mapping = list(range(out.num_qubits))
+    else:
+        active = sorted({original.find_bit(q).index for i in original.data for q in i.qubits})
+        if out.num_qubits != len(active):
+            raise SolverError(f"Mitiq returned a circuit on {out.num_qubits} qubits for one on {len(active)} "
+                              "active qubits; cannot restore the layout")
+        mapping = active
+    qc = QuantumCircuit(original.num_qubits)
+    for inst in out.data:
+        if inst.operation.name in ("measure", "barrier"):
+            continue
+        qc.append(inst.operation, [mapping[out.find_bit(q).index] for q in inst.qubits])
+    if meas:
+        creg = ClassicalRegister(max(b for _, b in meas) + 1, "meas")
+        qc.add_register(creg)
+        for q, b in meas:
+            qc.measure(q, creg[b])
+    return qc
 
 
 def to_isa(circuit, backend):
