@@ -231,11 +231,9 @@ def _low_fwd_chunk(re, im, b0, b1, K, L1, kind, idx, tr, ti, fdiag, gamma, pos, 
 @njit(parallel=True, **_NB)
 def _low_fwd_par(re, im, nblocks, nchunks, K, L1, kind, idx, tr, ti, fdiag, gamma, pos, gps, kinds):
     per = (nblocks + nchunks - 1) // nchunks
-    old_cs = numba.set_parallel_chunksize(1)  # dynamic: balance under load
     for c in prange(nchunks):
         _low_fwd_chunk(re, im, c * per, min(nblocks, (c + 1) * per), K, L1, kind, idx, tr, ti,
                        fdiag, gamma, pos, gps, kinds)
-    numba.set_parallel_chunksize(old_cs)
 
 
 @njit(**_NB)
@@ -274,12 +272,10 @@ def _high_fwd_chunk(re, im, t0, t1, s, H, W, rel, gps, kinds, br, bi):
 @njit(parallel=True, **_NB)
 def _high_fwd_par(re, im, ntiles, nchunks, s, H, W, rel, gps, kinds):
     per = (ntiles + nchunks - 1) // nchunks
-    old_cs = numba.set_parallel_chunksize(1)  # dynamic: balance under load
     for c in prange(nchunks):
         br = np.empty((1 << H) * W)
         bi = np.empty((1 << H) * W)
         _high_fwd_chunk(re, im, c * per, min(ntiles, (c + 1) * per), s, H, W, rel, gps, kinds, br, bi)
-    numba.set_parallel_chunksize(old_cs)
 
 
 # --------------------------------------------------------------------------
@@ -305,7 +301,6 @@ def _high_bwd_chunk(pr, pi, lr, li, t0, t1, s, H, W, rel, gps, kinds, gens, gkin
 @njit(parallel=True, **_NB)
 def _high_bwd_par(pr, pi, lr, li, ntiles, nchunks, s, H, W, rel, gps, kinds, gens, gkinds, accs):
     per = (ntiles + nchunks - 1) // nchunks
-    old_cs = numba.set_parallel_chunksize(1)  # dynamic: balance under load
     for c in prange(nchunks):
         sz = (1 << H) * W
         bpr = np.empty(sz)
@@ -314,7 +309,6 @@ def _high_bwd_par(pr, pi, lr, li, ntiles, nchunks, s, H, W, rel, gps, kinds, gen
         bli = np.empty(sz)
         _high_bwd_chunk(pr, pi, lr, li, c * per, min(ntiles, (c + 1) * per), s, H, W, rel, gps,
                         kinds, gens, gkinds, bpr, bpi, blr, bli, accs[c])
-    numba.set_parallel_chunksize(old_cs)
 
 
 @njit(**_NB)
@@ -375,11 +369,9 @@ def _low_bwd_chunk(pr, pi, lr, li, b0, b1, K, L1, kind, idx, tr, ti, fdiag, offs
 def _low_bwd_par(pr, pi, lr, li, nblocks, nchunks, K, L1, kind, idx, tr, ti, fdiag, offset, gamma,
                  pos, gps, kinds, gens, gkinds, accs):
     per = (nblocks + nchunks - 1) // nchunks
-    old_cs = numba.set_parallel_chunksize(1)  # dynamic: balance under load
     for c in prange(nchunks):
         _low_bwd_chunk(pr, pi, lr, li, c * per, min(nblocks, (c + 1) * per), K, L1, kind, idx, tr,
                        ti, fdiag, offset, gamma, pos, gps, kinds, gens, gkinds, accs[c])
-    numba.set_parallel_chunksize(old_cs)
 
 
 # --------------------------------------------------------------------------
@@ -398,10 +390,8 @@ def _expect_par(re, im, diag, nchunks):
     N = re.size
     per = (N + nchunks - 1) // nchunks
     parts = np.zeros(nchunks)
-    old_cs = numba.set_parallel_chunksize(1)  # dynamic: balance under load
     for c in prange(nchunks):
         parts[c] = _expect_rng(re, im, diag, c * per, min(N, (c + 1) * per))
-    numba.set_parallel_chunksize(old_cs)
     return parts.sum()
 
 
@@ -423,10 +413,8 @@ def _mul_diag_par(re, im, diag, orr, oi, nchunks):
     N = re.size
     per = (N + nchunks - 1) // nchunks
     parts = np.zeros(nchunks)
-    old_cs = numba.set_parallel_chunksize(1)  # dynamic: balance under load
     for c in prange(nchunks):
         parts[c] = _mul_diag_rng(re, im, diag, orr, oi, c * per, min(N, (c + 1) * per))
-    numba.set_parallel_chunksize(old_cs)
     return parts.sum()
 
 
@@ -444,10 +432,8 @@ def _expect_c_par(psi, diag, nchunks):
     N = psi.size
     per = (N + nchunks - 1) // nchunks
     parts = np.zeros(nchunks)
-    old_cs = numba.set_parallel_chunksize(1)  # dynamic: balance under load
     for c in prange(nchunks):
         parts[c] = _expect_c_rng(psi, diag, c * per, min(N, (c + 1) * per))
-    numba.set_parallel_chunksize(old_cs)
     return parts.sum()
 
 
@@ -475,10 +461,8 @@ def _xy_rng(re, im, t0, t1, pj, pk, c, sn):
 @njit(parallel=True, **_NB)
 def _xy_par(re, im, n4, nchunks, pj, pk, c, sn):
     per = (n4 + nchunks - 1) // nchunks
-    old_cs = numba.set_parallel_chunksize(1)  # dynamic: balance under load
     for ch in prange(nchunks):
         _xy_rng(re, im, ch * per, min(n4, (ch + 1) * per), pj, pk, c, sn)
-    numba.set_parallel_chunksize(old_cs)
 
 
 @njit(**_NB)
@@ -501,10 +485,8 @@ def _xy_overlap_rng(lr, li, pr, pi, t0, t1, pj, pk):
 def _xy_overlap_par(lr, li, pr, pi, n4, nchunks, pj, pk):
     per = (n4 + nchunks - 1) // nchunks
     parts = np.zeros(nchunks)
-    old_cs = numba.set_parallel_chunksize(1)  # dynamic: balance under load
     for ch in prange(nchunks):
         parts[ch] = _xy_overlap_rng(lr, li, pr, pi, ch * per, min(n4, (ch + 1) * per), pj, pk)
-    numba.set_parallel_chunksize(old_cs)
     return parts.sum()
 
 
@@ -528,10 +510,8 @@ def _ladder_par(sr, si, dr, di, n, inverse, nchunks):
     """Forward: dst[y] = src[gray(y)]; inverse: dst[x] = src[inverse_gray(x)]."""
     N = sr.size
     per = (N + nchunks - 1) // nchunks
-    old_cs = numba.set_parallel_chunksize(1)  # dynamic: balance under load
     for c in prange(nchunks):
         _ladder_rng(sr, si, dr, di, n, inverse, c * per, min(N, (c + 1) * per))
-    numba.set_parallel_chunksize(old_cs)
 
 
 # --------------------------------------------------------------------------
@@ -560,10 +540,8 @@ def _energy_rows(out, e_h, e_l, c, h0, h1, nl):
 def _energy_rows_par(out, e_h, e_l, c, nl, nchunks):
     H = e_h.size
     per = (H + nchunks - 1) // nchunks
-    old_cs = numba.set_parallel_chunksize(1)  # dynamic: balance under load
     for ch in prange(nchunks):
         _energy_rows(out, e_h, e_l, c, ch * per, min(H, (ch + 1) * per), nl)
-    numba.set_parallel_chunksize(old_cs)
 
 
 def energy_rows(e_h: np.ndarray, e_l: np.ndarray, c: np.ndarray, nl: int) -> np.ndarray:
@@ -591,6 +569,29 @@ class _Prepared:
 
 _DUMMY_U16 = np.zeros(1, dtype=np.uint16)
 _DUMMY_F = np.zeros(1)
+
+
+def _dynamic(kernel):
+    """Call a prange kernel with chunk size 1, i.e. its nchunks iterations are handed
+    out dynamically, so a thread descheduled on a shared machine does not stall the
+    sweep. (Set from Python: calling set_parallel_chunksize inside jitted code would
+    stop numba from caching the kernel.)"""
+
+    def call(*args):
+        old = numba.set_parallel_chunksize(1)
+        try:
+            return kernel(*args)
+        finally:
+            numba.set_parallel_chunksize(old)
+
+    call.__name__ = kernel.__name__
+    call.__doc__ = kernel.__doc__
+    return call
+
+
+for _name in [k for k in list(globals()) if k.endswith("_par")]:
+    globals()[_name] = _dynamic(globals()[_name])
+del _name
 
 
 def _nchunks(N: int) -> int:
