@@ -199,7 +199,7 @@ def _pennylane(name, fg, x0, maxiter, opts, tick) -> str:
     for _ in range(maxiter):
         v, g = fg(np.asarray(x))
         tick(v)
-        x = opt.apply_grad(g, (x,))[0]
+        x = opt.apply_grad((g,), (x,))[0]
         x = pnp.array(np.asarray(x), requires_grad=True)
     fg(np.asarray(x))  # score the last iterate so the best point includes it
     return f"{maxiter} steps of {type(opt).__name__}(stepsize={stepsize})"

@@ -227,7 +227,8 @@ def test_lightning_end_to_end_and_option_errors():
     result = Q.qaoa(problem, device="lightning", layers=1, maxiter=15, seed=0)
     assert result.info["diff_method"] == "adjoint" and result.info["circuit_executions"] > 0
     assert result.info["optimizer"] == "l-bfgs-b" and result.feasible
-    shots = Q.qaoa(problem, device="lightning", layers=1, maxiter=3, shots=200, optimizer="adam", seed=0)
+    shots = Q.qaoa(_small_problems()["maxcut-w"], device="lightning", layers=1, maxiter=3, shots=200,
+                   optimizer="adam", seed=0)
     assert shots.info["diff_method"] == "parameter-shift"
     from qopt.errors import ConfigError
 
