@@ -56,6 +56,7 @@ def rows(quick: bool):
     out = [
         ("reference", "quantum", ref), ("reference", "classical", ref),
         ("main", "quantum", main), ("main", "classical", main),
+        ("reference", "classical-linear", ref), ("main", "classical-linear", main),
     ]
     sweep = [
         ("sweep p=1", CircuitSpec(8, 1, "qaoa", "full", "zz")),
@@ -64,7 +65,7 @@ def rows(quick: bool):
         ("sweep no entangler", CircuitSpec(8, 2, "qaoa", "none", "z")),
     ]
     out += [(label, "quantum", spec) for label, spec in sweep]
-    return out[:4] if quick else out
+    return out[:6] if quick else out
 
 
 def main(argv=None) -> int:
@@ -77,7 +78,7 @@ def main(argv=None) -> int:
     ap.add_argument("--sigma", type=float, default=0.3)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--lr", type=float, default=1e-3)
-    ap.add_argument("--only", default=None, help="comma-separated row labels to run")
+    ap.add_argument("--only", default=None, help="comma-separated row labels (or label/model) to run")
     ap.add_argument("--out-dir", default="/tmp/qcae_bench", help="PNGs and results.json go here")
     ap.add_argument("--quick", action="store_true", help="tiny run to check the script")
     args = ap.parse_args(argv)
@@ -109,7 +110,7 @@ def main(argv=None) -> int:
     only = set(args.only.split(",")) if args.only else None
     outputs = {}
     for label, kind, spec in rows(args.quick):
-        if only and label not in only:
+        if only and label not in only and f"{label}/{kind}" not in only:
             continue
         model = build_model(kind, side=28, spec=spec, seed=args.seed)
         t0 = time.perf_counter()
@@ -127,8 +128,8 @@ def main(argv=None) -> int:
         outputs[(label, kind)] = out
         print(f"# done {label}/{kind}: SSIM {m['ssim']:.4f} (+{row['delta_ssim']:.4f}) PSNR {m['psnr']:.2f} "
               f"in {train_s:.0f} s, load {row['load1']:.2f}", flush=True)
-        if label == "main" and kind == "classical" or (args.quick and label == "main"):
-            hist = {k: r["history"] for k, r in ((r["model"], r) for r in results if r["row"] == "main")}
+        if label == "main":
+            hist = {r["model"]: r["history"] for r in results if r["row"] == "main"}
             training_curves(out_dir / "qcae_curves.png", hist, title=f"MNIST sigma {args.sigma}, main circuit")
             grid = {"clean": clean[:8], "noisy": noisy[:8]}
             for (lab, knd), o in outputs.items():
@@ -150,10 +151,12 @@ def main(argv=None) -> int:
     print()
     by = {(r["row"], r["model"]): r for r in results}
     for label in ("reference", "main"):
-        q, c = by.get((label, "quantum")), by.get((label, "classical"))
-        if q and c:
-            print(f"# {label}: quantum vs classical twin SSIM {100 * (q['ssim'] - c['ssim']) / c['ssim']:+.1f} % "
-                  f"(paper: up to +40 %)")
+        q = by.get((label, "quantum"))
+        for twin in ("classical", "classical-linear"):
+            c = by.get((label, twin))
+            if q and c:
+                print(f"# {label}: quantum vs {twin} twin SSIM {100 * (q['ssim'] - c['ssim']) / c['ssim']:+.1f} % "
+                      f"(paper: up to +40 %)")
     qaoa = by.get(("main", "quantum"))
     others = [r for r in results if r["row"].startswith("sweep")]
     if qaoa and others:

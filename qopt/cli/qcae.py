@@ -68,6 +68,8 @@ def qcae() -> None:
               help="Stop training each model after this many seconds.")
 @click.option("--device", default=None, help="Device config for the quantum layer while training (default: exact simulator).")
 @click.option("--no-classical", is_flag=True, help="Skip the classical twin.")
+@click.option("--twin", type=click.Choice(["classical", "classical-linear"]), default="classical", show_default=True,
+              help="Classical twin: reference (angle squash + Linear + tanh) or plain linear bottleneck.")
 @click.option("--threads", type=click.IntRange(min=1), default=1, show_default=True, help="torch threads.")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--save", "save_path", default=None, help="Write a checkpoint (torch) to this path.")
@@ -76,7 +78,7 @@ def qcae() -> None:
 @click.option("--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_context
 def train(ctx, dataset, mnist_path, epochs, qubits, layers, ansatz, graph, readout, noise_sigma, salt_pepper,
-          num_train, num_val, num_test, batch_size, lr, max_train_s, device, no_classical, threads, seed,
+          num_train, num_val, num_test, batch_size, lr, max_train_s, device, no_classical, twin, threads, seed,
           save_path, grid_path, curves_path, output) -> None:
     """Train the QCAE and its classical twin; score both on held-out test images (SSIM, PSNR)."""
     quiet = bool((ctx.obj or {}).get("quiet"))
@@ -91,7 +93,7 @@ def train(ctx, dataset, mnist_path, epochs, qubits, layers, ansatz, graph, reado
         dataset=dataset, mnist_path=mnist_path, num_train=num_train, num_val=num_val, num_test=num_test,
         noise_sigma=noise_sigma, salt_pepper=salt_pepper, qubits=qubits, layers=layers, ansatz=ansatz,
         graph=_graph(graph), readout=readout, epochs=epochs, batch_size=batch_size, lr=lr,
-        max_train_s=max_train_s, seed=seed, device=device, num_threads=threads,
+        max_train_s=max_train_s, seed=seed, device=device, num_threads=threads, twin=twin,
     )
     outcome = run(config, classical=not no_classical, progress=not quiet)
     metrics = outcome["metrics"]

@@ -26,7 +26,7 @@ from torch import nn
 
 from qopt.qcae.circuit import MAX_EXACT_QUBITS, CircuitSpec, capacity_error, make_qnode, resolve_device, simulate
 
-__all__ = ["QuantumLatent", "ClassicalLatent", "Autoencoder", "build_model", "count_parameters"]
+__all__ = ["KINDS", "QuantumLatent", "ClassicalLatent", "Autoencoder", "build_model", "count_parameters"]
 
 
 def count_parameters(module: nn.Module) -> int:
@@ -99,29 +99,40 @@ class QuantumLatent(nn.Module):
 
 
 class ClassicalLatent(nn.Module):
-    """Classical twin of :class:`QuantumLatent`: Linear(n -> F) + tanh, outputs in (-1, 1)."""
+    """Classical twin of :class:`QuantumLatent`: Linear(n -> F) + tanh (outputs in (-1, 1)), or Linear only.
 
-    def __init__(self, num_inputs: int, num_features: int) -> None:
+    Args:
+        num_inputs: n.
+        num_features: F.
+        activation: "tanh" (the reference twin) or "linear".
+    """
+
+    def __init__(self, num_inputs: int, num_features: int, *, activation: str = "tanh") -> None:
         super().__init__()
+        if activation not in ("tanh", "linear"):
+            raise ValueError(f"classical latent activation must be 'tanh' or 'linear', got {activation!r}")
         self.linear = nn.Linear(num_inputs, num_features)
+        self.activation = activation
 
     def forward(self, angles: torch.Tensor) -> torch.Tensor:
-        return torch.tanh(self.linear(angles))
+        out = self.linear(angles)
+        return torch.tanh(out) if self.activation == "tanh" else out
 
 
 class Autoencoder(nn.Module):
     """Encoder -> latent -> decoder; images (B, s, s) or (B, 1, s, s) in [0, 1] -> (B, s, s)."""
 
     def __init__(self, encoder: nn.Module, latent: nn.Module, decoder: nn.Module, *, side: int,
-                 kind: str, spec: CircuitSpec) -> None:
+                 kind: str, spec: CircuitSpec, squash: bool = True) -> None:
         super().__init__()
         self.encoder, self.latent, self.decoder = encoder, latent, decoder
-        self.side, self.kind, self.spec = side, kind, spec
+        self.side, self.kind, self.spec, self.squash = side, kind, spec, squash
 
     def encode(self, images: torch.Tensor) -> torch.Tensor:
-        """Latent angles (B, n) in (-pi/2, pi/2) rad."""
+        """Latent angles (B, n) in (-pi/2, pi/2) rad (unbounded codes for the linear twin)."""
         x = images[:, None] if images.dim() == 3 else images
-        return 0.5 * math.pi * torch.tanh(self.encoder(x))
+        code = self.encoder(x)
+        return 0.5 * math.pi * torch.tanh(code) if self.squash else code
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         if images.dim() not in (3, 4) or images.shape[-1] != self.side or images.shape[-2] != self.side:
@@ -133,17 +144,23 @@ class Autoencoder(nn.Module):
         return {"kind": self.kind, "side": self.side, "spec": self.spec.to_dict()}
 
 
+KINDS = ("quantum", "classical", "classical-linear")
+
+
 def build_model(kind: str, *, side: int, spec: CircuitSpec, seed: int = 0) -> Autoencoder:
-    """A quantum ("quantum") or classical-twin ("classical") autoencoder.
+    """A quantum ("quantum") or classical-twin autoencoder.
 
     Args:
-        kind: "quantum" or "classical".
+        kind: "quantum"; "classical" (reference twin: same encoder with the angle squash
+            ``pi tanh/2``, latent Linear(n -> F) + tanh); or "classical-linear" (a plain CAE:
+            no squash, latent Linear(n -> F); it escapes the mean-image plateau that traps the
+            reference twin, see docs/readme/qcae.md).
         side: image side s (divisible by 4).
         spec: circuit (its ``num_qubits`` and ``num_features`` also fix the classical twin's widths).
         seed: initialisation seed (torch's global RNG is left untouched).
     """
-    if kind not in ("quantum", "classical"):
-        raise ValueError(f"model kind must be 'quantum' or 'classical', got {kind!r}")
+    if kind not in KINDS:
+        raise ValueError(f"model kind must be one of {KINDS}, got {kind!r}")
     if side < 4 or side % 4:
         raise ValueError(f"image side must be a positive multiple of 4, got {side}")
     with torch.random.fork_rng(devices=[]):
@@ -156,5 +173,6 @@ def build_model(kind: str, *, side: int, spec: CircuitSpec, seed: int = 0) -> Au
     else:
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed + 1)
-            latent = ClassicalLatent(spec.num_qubits, spec.num_features)
-    return Autoencoder(encoder, latent, decoder, side=side, kind=kind, spec=spec)
+            latent = ClassicalLatent(spec.num_qubits, spec.num_features,
+                                     activation="linear" if kind == "classical-linear" else "tanh")
+    return Autoencoder(encoder, latent, decoder, side=side, kind=kind, spec=spec, squash=kind != "classical-linear")

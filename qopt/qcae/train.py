@@ -61,6 +61,8 @@ class TrainConfig:
         seed: seeds the split, noise, initialisation and minibatch order.
         device: device config for the quantum layer during training (None = exact torch simulator).
         num_threads: torch intra-op threads while training (1 is fastest on a busy 2-core machine).
+        twin: the classical twin, "classical" (reference: angle squash, Linear + tanh) or
+            "classical-linear" (plain CAE: no squash, Linear latent).
     """
 
     dataset: str = "digits"
@@ -82,6 +84,7 @@ class TrainConfig:
     seed: int = 0
     device: Any = None
     num_threads: int | None = 1
+    twin: str = "classical"
 
     def __post_init__(self) -> None:
         if self.dataset not in qdata.DATASETS:
@@ -96,6 +99,8 @@ class TrainConfig:
             raise ValueError(f"batch size must be >= 1, got {self.batch_size}")
         if not self.lr > 0:
             raise ValueError(f"learning rate must be > 0, got {self.lr}")
+        if self.twin not in ("classical", "classical-linear"):
+            raise ValueError(f"twin must be 'classical' or 'classical-linear', got {self.twin!r}")
         self.spec()  # validates the circuit options
 
     def spec(self) -> CircuitSpec:
@@ -269,7 +274,7 @@ def run(config: TrainConfig, *, classical: bool = True, progress: bool = False) 
     quantum.latent.use_device(config.device)
     models = {"quantum": quantum}
     if classical:
-        models["classical"] = build_model("classical", side=side, spec=spec, seed=config.seed)
+        models["classical"] = build_model(config.twin, side=side, spec=spec, seed=config.seed)
     _progress(f"qcae: {config.dataset} {side}x{side}, {len(data['train_clean'])} train / {len(data['val_clean'])} val / "
               f"{len(data['test_clean'])} test images, sigma {config.noise_sigma}, circuit {spec.to_dict()}", progress)
     history, timing = {}, {}

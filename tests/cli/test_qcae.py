@@ -49,3 +49,14 @@ def test_errors_are_one_line(args, match, capsys):
 def test_eval_missing_checkpoint(tmp_path, capsys):
     assert main(["qcae", "eval", "--load", str(tmp_path / "none.pt")]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_linear_twin_checkpoint_round_trip(tmp_path, capsys):
+    ckpt = tmp_path / "lin.pt"
+    args = ["-q", "qcae", "train", "--epochs", "1", "--num-train", "32", "--num-val", "8", "--num-test", "8",
+            "--qubits", "2", "--layers", "1", "--twin", "classical-linear", "--save", str(ckpt), "--output", "json"]
+    assert main(args) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["config"]["twin"] == "classical-linear"
+    assert main(["-q", "qcae", "eval", "--load", str(ckpt), "--output", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["ssim_classical"] == pytest.approx(data["ssim_classical"])

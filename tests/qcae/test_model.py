@@ -97,3 +97,16 @@ def test_inference_on_noisy_fake_backend_with_routing():
         noisy = model.latent(model.encode(x))
     assert noisy.shape == exact.shape
     assert (noisy - exact).abs().max() < 0.3  # shot noise + device noise, same circuit
+
+
+def test_linear_twin_has_no_squash_and_a_linear_latent():
+    spec = CircuitSpec(4, 1)
+    m = build_model("classical-linear", side=8, spec=spec, seed=0)
+    with torch.no_grad():
+        m.encoder[-1].bias.fill_(10.0)  # far outside (-pi/2, pi/2): not squashed
+        x = torch.rand(2, 8, 8)
+        assert m.encode(x).min() > 5
+        assert m.latent.activation == "linear"
+    assert count_parameters(m) == count_parameters(build_model("classical", side=8, spec=spec, seed=0))
+    with pytest.raises(ValueError, match="model kind"):
+        build_model("other", side=8, spec=spec)
