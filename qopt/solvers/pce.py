@@ -159,28 +159,25 @@ def greedy_flip_rounds(x, h_lin, rows, cols, q, *, rounds: int = 1) -> np.ndarra
 
 
 def resolve_device(device):
-    """``None`` for qopt's own exact simulator, else the :class:`DeviceConfig` of ``device``.
+    """The :class:`~qopt.devices.DeviceConfig` of ``device`` (None -> the exact simulator).
 
-    Uses :func:`qopt.devices.load_device` when it exists; without it only ``None``/``"exact"``
-    (or a YAML file named ``exact.yaml``) is accepted.
-
-    Raises:
-        ConfigError: a device other than the exact simulator before device configs exist.
+    Accepts whatever :func:`qopt.devices.load_device` accepts (None, a short name, a YAML path,
+    a DeviceConfig).
     """
-    try:
-        from qopt.devices import load_device
-    except ImportError:
-        load_device = None
-    if load_device is None:
-        if device is None or device == "exact" or (isinstance(device, (str, Path))
-                                                   and Path(device).name == "exact.yaml"):
-            return None
-        raise ConfigError(f"device {device!r} is not available: this build only has the exact "
-                          "simulator (qopt.devices.load_device is missing); use --device exact")
-    if device is None:
-        return None
-    cfg = load_device(device)
-    return None if getattr(cfg, "kind", None) == "exact" and not getattr(cfg, "shots", None) else cfg
+    from qopt.devices import load_device
+
+    return load_device(device)
+
+
+_OPTIMIZER_ALIASES = {"lbfgs": "lbfgs", "l-bfgs-b": "lbfgs", "l-bfgs": "lbfgs", "adam": "adam",
+                      "cobyla": "cobyla"}
+
+
+def _optimizer_name(name) -> str:
+    key = str(name).lower()
+    if key not in _OPTIMIZER_ALIASES:
+        raise ConfigError(f"unknown PCE optimizer {name!r}; use 'lbfgs', 'adam' or 'cobyla'")
+    return _OPTIMIZER_ALIASES[key]
 
 
 def _rng(seed) -> np.random.Generator:
@@ -322,7 +319,7 @@ def _inverse_wht(values, n):
     return v / 2**n
 
 
-def _pennylane_expectations_fn(model: PCEModel, config, seed):
+def _pennylane_expectations_fn(model: PCEModel, config, seed, shots):
     """A torch-differentiable function params -> correlators on a PennyLane device."""
     import pennylane as qml
 
@@ -330,15 +327,14 @@ def _pennylane_expectations_fn(model: PCEModel, config, seed):
 
     n, layers = model.n, model.layers
     wires = list(range(n))
-    dev = config.pennylane_device(wires, shots=getattr(config, "shots", None), seed=seed)
+    dev = config.pennylane_device(wires, shots=shots, seed=seed)
     rot = {"x": qml.RX, "y": qml.RY, "z": qml.RZ}
     pauli = {0: qml.PauliX, 1: qml.PauliY, 2: qml.PauliZ}
     observables = []
     for b, mask in zip(model.basis, model.mask):
         qs = [q for q in range(n) if (int(mask) >> (n - 1 - q)) & 1]
         observables.append(qml.prod(*[pauli[int(b)](q) for q in qs]) if len(qs) > 1 else pauli[int(b)](qs[0]))
-    diff = getattr(config, "diff_method", None) or ("parameter-shift" if getattr(config, "shots", None)
-                                                    else "best")
+    diff = config.resolved_diff_method(None, shots)
 
     @qml.qnode(dev, interface="torch", diff_method=diff)
     def circuit(params):
@@ -355,6 +351,10 @@ def _pennylane_expectations_fn(model: PCEModel, config, seed):
                 for q in range(half, n - 1, 2):
                     qml.IsingXX(p[4 * n + q], wires=[q, q + 1])
         return [qml.expval(o) for o in observables]
+
+    from qopt.devices import with_shots
+
+    circuit = with_shots(circuit, shots)
 
     def fn(params, rng=None):
         import torch
@@ -392,7 +392,7 @@ def _optimize(model: PCEModel, x0: np.ndarray, *, optimizer: str, maxiter: int, 
                 best, best_p = float(loss), p.detach().numpy().copy()
             opt.step()
         return best_p, best, maxiter
-    raise ConfigError(f"unknown PCE optimizer {optimizer!r}; use 'lbfgs', 'adam' or 'cobyla'")
+    raise ConfigError(f"unknown PCE optimizer {optimizer!r}; use 'lbfgs', 'adam' or 'cobyla'")  # pragma: no cover
 
 
 def pce(problem, *, qubits: int | None = None, k: int = 2, device=None, layers: int = 2,
@@ -446,22 +446,21 @@ def pce(problem, *, qubits: int | None = None, k: int = 2, device=None, layers: 
     if n < k:
         raise ValueError(f"--qubits {n} is smaller than k={k}")
     config = resolve_device(device)
-    if config is not None:
-        config.check_width(n)
-        if shots is None:
-            shots = getattr(config, "shots", None)
+    config.check_width(n)
+    if shots is None:
+        shots = config.shots
     if optimizer is None:
-        optimizer = "cobyla" if (shots is not None and config is None) else \
-            getattr(config, "optimizer", None) or "lbfgs"
-        if optimizer not in ("lbfgs", "adam", "cobyla"):
+        optimizer = "cobyla" if shots is not None else (config.optimizer or "lbfgs")
+        if str(optimizer).lower() not in _OPTIMIZER_ALIASES:
             optimizer = "cobyla"
+    optimizer = _optimizer_name(optimizer)
+    exact = config.kind == "exact"
     model = PCEModel(bqm, variables, n, k, layers, alpha=alpha, beta=beta, nu=nu,
-                     maxcut=problem.family == "maxcut", shots=shots if config is None else None)
-    if config is not None:
-        fn = _pennylane_expectations_fn(model, config, seed_int)
-        model.expectations_torch = fn  # type: ignore[method-assign]
-    if shots is not None and optimizer == "lbfgs" and config is None:
-        raise ConfigError("optimizer 'lbfgs' needs exact gradients; with --shots on the exact "
+                     maxcut=problem.family == "maxcut", shots=shots if exact else None)
+    if not exact:
+        model.expectations_torch = _pennylane_expectations_fn(model, config, seed_int, shots)
+    if shots is not None and optimizer == "lbfgs" and exact:
+        raise ConfigError("optimizer 'lbfgs' needs exact gradients; with shots on the exact "
                           "simulator use --optimizer cobyla")
     logger.info("pce: %d variables on %d qubits (k=%d, capacity %d), %d parameters, alpha=%.3g",
                 m, n, k, capacity(n, k), model.num_parameters, model.alpha)
@@ -495,7 +494,7 @@ def pce(problem, *, qubits: int | None = None, k: int = 2, device=None, layers: 
         "objective_after_flips": problem.evaluate(samples[best][cols]),
         "objective_decoded": pick(problem.evaluate(b[cols]) for b in decoded),
         "feasible_decoded": any(problem.is_feasible(b[cols]) for b in decoded),
-        "device": "exact" if config is None else getattr(config, "name", str(device)),
+        "device": config.name,
     }
     options = {"qubits": n, "k": k, "layers": layers, "maxiter": maxiter, "optimizer": optimizer,
                "shots": shots, "restarts": restarts, "local_search_rounds": local_search_rounds}

@@ -30,7 +30,7 @@ import time
 import numpy as np
 
 from qopt.decode import finish
-from qopt.errors import ConfigError
+from qopt.errors import ConfigError, SolverError
 from qopt.result import Result
 from qopt.solvers.pce import _rng, greedy_flip_rounds, ising_from_bqm, resolve_device
 
@@ -40,6 +40,7 @@ __all__ = ["recovery_probability", "assign_qubits", "Encoding", "encode", "relax
 
 logger = logging.getLogger(__name__)
 
+MAX_QUBITS = 22  # dense state vector / sparse relaxed Hamiltonian limit
 PAULIS = {1: (2,), 2: (0, 2), 3: (0, 1, 2)}  # 0 = X, 1 = Y, 2 = Z, in the order bits are assigned
 _SQ3 = np.sqrt(3.0)
 
@@ -168,7 +169,7 @@ def encode(bqm, k: int = 3) -> Encoding:
     return Encoding(bqm, k)
 
 
-def relaxed_hamiltonian(enc: Encoding, *, max_qubits: int = 22):
+def relaxed_hamiltonian(enc: Encoding, *, max_qubits: int = MAX_QUBITS):
     """The relaxed Hamiltonian as a ``scipy.sparse.csr_matrix`` of shape ``(2**nq, 2**nq)``,
     constant offset included.
 
@@ -386,13 +387,19 @@ def qrao(problem, *, encoding: int = 3, rounding: str = "magic", device=None, se
     if rounding not in ("magic", "semideterministic"):
         raise ValueError(f"--rounding must be 'magic' or 'semideterministic', got {rounding!r}")
     config = resolve_device(device)
-    if config is not None:
-        raise ConfigError(f"QRAO runs on qopt's exact simulation only; device {device!r} is not supported yet")
+    if config.kind != "exact":
+        raise ConfigError(f"QRAO runs on qopt's exact simulation only; device {config.name!r} "
+                          f"(kind {config.kind}) is not supported yet")
     qubo_opts = {}
     if problem.family not in ("qubo", "maxcut"):
         qubo_opts = {"penalty": penalty, "slack": slack, "weights": weights}
     bqm, decoder = problem.to_bqm(**qubo_opts)
     enc = encode(bqm, encoding)
+    config.check_width(enc.num_qubits)
+    if enc.num_qubits > MAX_QUBITS:
+        raise SolverError(f"{problem.name}: the (k={encoding}) encoding of {enc.num_vars} BQM variables needs "
+                          f"{enc.num_qubits} qubits (colouring leaves little to share); qopt's QRAO state "
+                          f"vector stops at {MAX_QUBITS}: shrink the problem first (--max-qubits)")
     t1 = time.perf_counter()
     state, relaxed, used = ground_state(enc, method=method, exact_max_qubits=exact_max_qubits,
                                         layers=layers, maxiter=maxiter, seed=rng)
