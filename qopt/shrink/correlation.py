@@ -12,7 +12,8 @@ Sources:
 * ``"exact"``: the ``num_reads`` lowest-energy basis states of the BQM by enumeration
   (at most 20 BQM variables);
 * ``"qaoa"``: the decoded samples of a QAOA run (``qopt.solvers.solve(problem, "qaoa", ...)``);
-  only where the problem fits the device, otherwise simulated annealing is used.
+  only where the problem's BQM has at most ``qaoa_max_qubits`` (default 16) variables and fits
+  the device, otherwise simulated annealing is used for that round.
 """
 
 from __future__ import annotations
@@ -111,7 +112,7 @@ def _exact_samples(bqm, variables, num_reads):
 
 def sample_matrix(problem, *, source: str = "sa", seed=None, num_reads: int = 64, num_sweeps: int = 500,
                   elite: float = 0.25, penalty="calibrated", slack="binary", polish: int = 32,
-                  qaoa_options: dict | None = None):
+                  qaoa_options: dict | None = None, qaoa_max_qubits: int = 16):
     """Samples of ``problem`` for correlation estimates.
 
     Args:
@@ -126,6 +127,7 @@ def sample_matrix(problem, *, source: str = "sa", seed=None, num_reads: int = 64
             objective (feasible first); 0 ranks the raw samples by BQM energy.
         penalty, slack: passed to ``problem.to_bqm``.
         qaoa_options: keyword options of the ``qaoa`` solver for ``source="qaoa"``.
+        qaoa_max_qubits: ``source="qaoa"`` runs QAOA only up to this many BQM variables.
 
     Returns:
         ``(X, weights)``: 0/1 samples over ``problem``'s variables, shape (s, k), and weights (s,).
@@ -136,26 +138,28 @@ def sample_matrix(problem, *, source: str = "sa", seed=None, num_reads: int = 64
         raise ValueError(f"elite must be in (0, 1], got {elite!r}")
     rng = np.random.default_rng(seed)
     k = problem.num_variables
-    if source == "qaoa":
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PenaltyWarning)
+        bqm, _ = problem.to_bqm(penalty=penalty, slack=slack)
+    if source == "qaoa" and bqm.num_variables > qaoa_max_qubits:
+        logger.info("qaoa correlations: %d qubits > qaoa_max_qubits=%d; using simulated annealing",
+                    bqm.num_variables, qaoa_max_qubits)
+    elif source == "qaoa":
         from qopt.solvers import solve
 
-        opts = dict(qaoa_options or {})
+        opts = {"penalty": penalty, "slack": slack, **dict(qaoa_options or {})}
         try:
             result = solve(problem, "qaoa", seed=int(rng.integers(2**31 - 1)), **opts)
-        except ValueError as err:  # does not fit the device, or not registered yet
+        except ValueError as err:  # does not fit the device, or not registered
             logger.info("qaoa correlations unavailable (%s); using simulated annealing", err)
         else:
             samples = result.samples
             if samples is None or not len(samples):
-                X = result.solution[None, :]
-                return X.astype(np.int8), np.ones(1)
+                return result.solution[None, :].astype(np.int8), np.ones(1)
             X = samples.record.sample[:, [list(samples.variables).index(i) for i in range(k)]]
             energy = -samples.record.objective if problem.sense == "max" else samples.record.objective
             X, w = _elite(X, energy, samples.record.num_occurrences, elite)
             return X.astype(np.int8), w
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PenaltyWarning)
-        bqm, _ = problem.to_bqm(penalty=penalty, slack=slack)
     if source == "exact":
         X, energy, counts = _exact_samples(bqm, list(range(k)), num_reads)
     else:

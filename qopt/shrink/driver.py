@@ -88,7 +88,7 @@ def _pick(M, state, active):
 def shrink(problem, max_qubits: int, *, mode: str = "adaptive", seed=None, source: str = "sa",
            slack: str = "binary", penalty="calibrated", num_reads: int = 64, num_sweeps: int = 500,
            elite: float = 0.25, polish: int = 32, recompute_every: int | None = None, tau: float = 0.8,
-           qaoa_options: dict | None = None) -> tuple[ShrunkProblem, list[Merge]]:
+           qaoa_options: dict | None = None, qaoa_max_qubits: int = 16) -> tuple[ShrunkProblem, list[Merge]]:
     """Shrink ``problem`` by correlation-based merging until its BQM fits ``max_qubits``.
 
     Args:
@@ -106,7 +106,8 @@ def shrink(problem, max_qubits: int, *, mode: str = "adaptive", seed=None, sourc
         recompute_every: adaptive mode: merges between correlation estimates
             (default: a quarter of the merges needed, at least 1).
         tau: adaptive mode: re-estimate when the next ``|M|`` < ``tau`` x the round's first.
-        qaoa_options: solver options for ``source="qaoa"``.
+        qaoa_options, qaoa_max_qubits: solver options for ``source="qaoa"``, and the largest
+            shrunk BQM it samples with QAOA (larger rounds use simulated annealing).
 
     Returns:
         ``(shrunk, merges)``: the :class:`ShrunkProblem` and the list of :class:`Merge` applied
@@ -153,7 +154,8 @@ def shrink(problem, max_qubits: int, *, mode: str = "adaptive", seed=None, sourc
     if every < 1:
         raise ValueError(f"recompute_every must be >= 1, got {recompute_every!r}")
     sample_opts = dict(source=source, num_reads=num_reads, num_sweeps=num_sweeps, elite=elite, polish=polish,
-                       penalty=penalty, slack=slack, qaoa_options=qaoa_options)
+                       penalty=penalty, slack=slack, qaoa_options=qaoa_options,
+                       qaoa_max_qubits=qaoa_max_qubits)
     big = None  # correlations indexed by original root (n + 1 with the reference last)
     rounds, since, first = 0, 0, None
     while qubits > max_qubits:

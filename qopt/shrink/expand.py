@@ -19,7 +19,8 @@ __all__ = ["expand_result", "shrink_and_solve"]
 
 logger = logging.getLogger(__name__)
 
-_SHRINK_KEYS = ("source", "num_reads", "num_sweeps", "elite", "polish", "recompute_every", "tau", "qaoa_options")
+_SHRINK_KEYS = ("source", "num_reads", "num_sweeps", "elite", "polish", "recompute_every", "tau", "qaoa_options",
+                "qaoa_max_qubits")
 
 
 def _shrunk_solutions(shrunk, result, limit):
@@ -115,7 +116,7 @@ def shrink_and_solve(problem, *, solver: str, mode: str = "adaptive", max_qubits
             count), Sharma & Lau's default target; ``mode="none"`` without a budget solves as is).
         seed: int or numpy Generator; shrinking and solving get child seeds.
         shrink_options: options of :func:`qopt.shrink.shrink` (``source``, ``num_reads``,
-            ``num_sweeps``, ``elite``, ``polish``, ``recompute_every``, ``tau``, ``qaoa_options``).
+            ``num_sweeps``, ``elite``, ``polish``, ``recompute_every``, ``tau``, ``qaoa_options``, ``qaoa_max_qubits``).
         **solver_options: passed to the solver; ``slack`` and ``penalty`` (given, or else the
             solver's defaults) also set how qubits are counted and how the correlation sampler
             builds its QUBO.

@@ -40,3 +40,18 @@ def test_samples_of_small_knapsack_reach_the_optimum(source):
 def test_sample_matrix_rejects_unknown_source():
     with pytest.raises(ValueError, match="source must be one of"):
         sample_matrix(ShrunkProblem.identity(qopt.load("mknap1-1")), source="sdp")
+
+
+def test_qaoa_source_samples_small_problems_and_falls_back_on_large_ones():
+    from qopt.shrink import shrink
+    from qopt.solvers import SOLVERS
+
+    if "qaoa" not in SOLVERS:
+        pytest.skip("qaoa solver not registered")
+    problem = qopt.load("mknap1-2")                      # 10 items: 10 qubits with unbalanced slack
+    X, w = sample_matrix(ShrunkProblem.identity(problem), source="qaoa", seed=1, slack="unbalanced",
+                         qaoa_options={"layers": 1, "maxiter": 20})
+    assert X.shape[1] == 10 and all(problem.is_feasible(x) for x in X)
+    small, merges = shrink(problem, 6, seed=1, slack="unbalanced", source="qaoa",
+                           qaoa_options={"layers": 1, "maxiter": 20}, qaoa_max_qubits=8)
+    assert small.qubits <= 6 and merges
