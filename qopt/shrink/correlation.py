@@ -45,7 +45,7 @@ def correlation_matrix(X: np.ndarray, weights: np.ndarray | None = None) -> np.n
 
     Examples:
         >>> M = correlation_matrix(np.array([[1, 0], [1, 0]]))
-        >>> M[0, 1], M[0, 2], M[1, 2]
+        >>> M[0, 1].item(), M[0, 2].item(), M[1, 2].item()
         (-1.0, 1.0, -1.0)
     """
     X = np.asarray(X, dtype=float)
