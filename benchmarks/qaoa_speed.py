@@ -293,7 +293,8 @@ def main(argv=None) -> int:
     ap.add_argument("--n", default="16,20,22,24", help="comma-separated qubit counts")
     ap.add_argument("--p", default="1,4", help="comma-separated depths")
     ap.add_argument("--backends", default="qopt,qokit-c-omp,lightning.qubit,qiskit-aer")
-    ap.add_argument("--grad-max-n", type=int, default=22, help="largest n for gradient timings")
+    ap.add_argument("--grad-max-n", type=int, default=22,
+                    help="largest n for lightning's adjoint gradient (qopt's is timed at every n)")
     ap.add_argument("--qokit-python", default=str(ROOT / ".venv-qokit" / "bin" / "python"))
     ap.add_argument("--anchors", default=str(DEFAULT_ANCHORS), help="path of bench_anchors.py")
     ap.add_argument("--output", choices=["table", "json"], default="table")
@@ -320,7 +321,8 @@ def main(argv=None) -> int:
     records = run(me + ["--worker", "bandwidth"])
     for be in backends:
         if be in ("qopt", "lightning.qubit"):
-            records += run(me + ["--worker", be, *grid, "--grad-max-n", str(a.grad_max_n)])
+            gmax = a.grad_max_n if be == "lightning.qubit" else max(ns)
+            records += run(me + ["--worker", be, *grid, "--grad-max-n", str(gmax)])
         elif be.startswith("qokit") or be == "qiskit-aer":
             py = a.qokit_python if be.startswith("qokit") else sys.executable
             if not Path(py).exists() or not Path(a.anchors).exists():

@@ -233,41 +233,32 @@ def _fingerprint(e: np.ndarray) -> bytes:
 
 
 def _prepared(be, e: np.ndarray):
-    """The backend's prepared form of ``e``, cached per array object.
+    """The backend's prepared form of ``e``, cached per array object (see :func:`cached`)."""
+    return cached(e, be.name, be.prepare)
+
+
+def cached(e: np.ndarray, tag: str, make):
+    """``make(e)``, cached per (array object, tag).
 
     The cache holds a weak reference and a fingerprint of a strided sample, so
-    a new or modified array is prepared again (energies are meant to be
+    a new or modified array is processed again (energies are meant to be
     built once per problem and not modified in place).
     """
-    key = (id(e), be.name)
+    key = (id(e), tag)
     hit = _PREPARED.get(key)
     if hit is not None:
-        ref, fp, prep = hit
+        ref, fp, val = hit
         if ref() is e and fp == _fingerprint(e):
-            return prep
-    prep = be.prepare(e)
+            return val
+    val = make(e)
     try:
         ref = weakref.ref(e, lambda _r, key=key: _PREPARED.pop(key, None))
     except TypeError:
-        return prep
-    if len(_PREPARED) > 8:
+        return val
+    if len(_PREPARED) > 16:
         _PREPARED.clear()
-    _PREPARED[key] = (ref, _fingerprint(e), prep)
-    return prep
-
-
-def _workspace(be, n: int, slot: int) -> np.ndarray:
-    """Per-thread reusable state buffers of backend ``be`` (avoids paging in 16 * 2**n bytes per call)."""
-    bufs = getattr(_TLS, "bufs", None)
-    if bufs is None:
-        bufs = _TLS.bufs = {}
-    key = (be.name, n, slot)
-    if key not in bufs:
-        # keep at most one width and backend: drop others to bound memory
-        for k in [k for k in bufs if k[:2] != (be.name, n)]:
-            del bufs[k]
-        bufs[key] = be.alloc(n)
-    return bufs[key]
+    _PREPARED[key] = (ref, _fingerprint(e), val)
+    return val
 
 
 def _backend(name: str):

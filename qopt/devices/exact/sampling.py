@@ -156,7 +156,12 @@ def cvar_weights(energies: np.ndarray, probs: np.ndarray, alpha: float) -> np.nd
         raise ValueError(f"alpha must be in (0, 1], got {alpha!r}")
     if alpha == 1.0:
         return e.copy()
-    order = np.argsort(e, kind="stable")
+    if e is energies:  # the caller's array: cache its sort (2**n log 2**n) across calls
+        from qopt.devices.exact.qaoa import cached
+
+        order = cached(e, "argsort", lambda a: np.argsort(a, kind="stable"))
+    else:
+        order = np.argsort(e, kind="stable")
     cum = np.cumsum(p[order])
     nb = int(np.searchsorted(cum, alpha * cum[-1] * (1 - 1e-12), side="left"))
     nb = min(nb, e.size - 1)
