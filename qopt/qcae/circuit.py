@@ -44,6 +44,8 @@ __all__ = [
     "resolve_device",
     "capacity_error",
     "device_coupling",
+    "qiskit_circuit",
+    "make_sampler_runner",
 ]
 
 ANSATZE = ("qaoa", "hea")
@@ -467,4 +469,108 @@ def make_qnode(spec: CircuitSpec, device: Any = None, *, shots: int | None = Non
     run.qnode = qnode
     run.diff_method = diff_method
     run.device = config
+    return run
+
+
+# ---------------------------------------------------------------- Qiskit primitives (IBM devices)
+
+def qiskit_circuit(spec: CircuitSpec):
+    """The circuit as a parametrised Qiskit ``QuantumCircuit`` with ``measure_all``.
+
+    Returns:
+        (circuit, inputs, weights): ``inputs`` a ParameterVector of length n, ``weights`` a
+        dict name -> list of Parameters in row-major order of ``spec.weight_shapes()``.
+    """
+    from qiskit.circuit import ParameterVector, QuantumCircuit
+
+    n = spec.num_qubits
+    qc = QuantumCircuit(n)
+    z = ParameterVector("z", n)
+    weights = {name: ParameterVector(name, int(np.prod(shape))) for name, shape in spec.weight_shapes().items()}
+    for i in range(n):
+        qc.ry(z[i], i)
+    edges = spec.edges
+    for layer in range(spec.layers):
+        if spec.ansatz == "qaoa":
+            e = len(edges)
+            for k, (a, b) in enumerate(edges):
+                qc.rzz(weights["gammas"][layer * e + k], a, b)  # RZZ(t) = exp(-i t ZZ / 2) = IsingZZ(t)
+            for i in range(n):
+                qc.rz(weights["deltas"][layer * n + i], i)
+            for i in range(n):
+                qc.rx(weights["betas"][layer * n + i], i)
+        else:
+            for i in range(n):
+                qc.ry(weights["thetas"][layer * n + i], i)
+            for a, b in edges:
+                qc.cx(a, b)
+    qc.measure_all()
+    return qc, z, weights
+
+
+def make_sampler_runner(spec: CircuitSpec, device: Any, *, shots: int | None = None, seed: int | None = None,
+                        yes: bool = True):
+    """Inference through qiskit-ibm-runtime's SamplerV2 on an IBM device config (kind "ibm").
+
+    ``backend: Fake...`` runs offline in local testing mode (with the fake backend's noise model);
+    other backends need an IBM Quantum token (``qopt.devices.ibm.connect``). The circuit is
+    transpiled once (preset pass manager, routing included); every call is one job with one
+    parameter binding per image. Expectations are estimated from the shots.
+
+    Returns:
+        ``run(inputs, weights) -> torch tensor (B, num_features)`` (no gradients).
+    """
+    import torch
+    from qiskit.transpiler import generate_preset_pass_manager
+
+    from qopt.devices.ibm import Submitter, check_cost, connect
+
+    config = resolve_device(device)
+    n = spec.num_qubits
+    config.check_width(n)
+    shots = int(shots or config.shots or 4000)
+    backend, target = connect(config)
+    qc, zpar, wpar = qiskit_circuit(spec)
+    level = int((config.options or {}).get("optimization_level", 1))
+    pm = generate_preset_pass_manager(optimization_level=level, backend=target,
+                                      seed_transpiler=seed if seed is not None else config.seed)
+    isa = pm.run(qc)
+    order = list(isa.parameters)  # sorted by name
+    index = {p: k for k, p in enumerate(order)}
+    submitter = Submitter(config, backend, shots=shots,
+                          rng=np.random.default_rng(seed if seed is not None else config.seed))
+    edges = spec.edges
+
+    def run(inputs, weights):
+        single = inputs.dim() == 1
+        z = (inputs[None] if single else inputs).detach().to(torch.float64).numpy()
+        check_cost(config, circuits=len(z), shots=shots, iterations=1, yes=yes)
+        values = np.zeros((len(z), len(order)))
+        for i in range(n):
+            if zpar[i] in index:
+                values[:, index[zpar[i]]] = z[:, i]
+        for name, params in wpar.items():
+            flat = weights[name].detach().to(torch.float64).reshape(-1).numpy()
+            for k, p in enumerate(params):
+                if p in index:
+                    values[:, index[p]] = flat[k]
+        result = submitter.run([(isa, values)])
+        bits = result[0].data.meas
+        feats = np.zeros((len(z), spec.num_features))
+        for b in range(len(z)):
+            counts = bits[b].get_counts()
+            total = sum(counts.values())
+            for key, c in counts.items():
+                zvals = np.array([1.0 - 2.0 * int(key[-1 - q]) for q in range(n)])  # clbit q = wire q
+                feats[b, :n] += c * zvals
+                if spec.readout == "zz":
+                    for k, (u, v) in enumerate(edges):
+                        feats[b, n + k] += c * zvals[u] * zvals[v]
+            feats[b] /= total
+        out = torch.as_tensor(feats, dtype=inputs.dtype)
+        return out[0] if single else out
+
+    run.device = config
+    run.job_ids = submitter.job_ids
+    run.close = submitter.close
     return run

@@ -24,7 +24,15 @@ from typing import Any
 import torch
 from torch import nn
 
-from qopt.qcae.circuit import MAX_EXACT_QUBITS, CircuitSpec, capacity_error, make_qnode, resolve_device, simulate
+from qopt.qcae.circuit import (
+    MAX_EXACT_QUBITS,
+    CircuitSpec,
+    capacity_error,
+    make_qnode,
+    make_sampler_runner,
+    resolve_device,
+    simulate,
+)
 
 __all__ = ["KINDS", "QuantumLatent", "ClassicalLatent", "Autoencoder", "build_model", "count_parameters"]
 
@@ -73,6 +81,7 @@ class QuantumLatent(nn.Module):
         })
         self._qnode = None
         self.device_name = "exact"
+        self.trainable = True
 
     def use_device(self, device: Any = None, *, shots: int | None = None, seed: int | None = None,
                    diff_method: str | None = None) -> None:
@@ -86,8 +95,12 @@ class QuantumLatent(nn.Module):
             raise capacity_error(f"the exact QCAE simulator handles at most {MAX_EXACT_QUBITS} qubits, "
                                  f"the circuit needs {self.spec.num_qubits}; use fewer --qubits")
         self.device_name = str(getattr(config, "name", device))
+        self.trainable = True
         if getattr(config, "kind", "exact") == "exact" and shots is None:
             self._qnode = None
+        elif getattr(config, "kind", None) == "ibm":  # SamplerV2 jobs: inference only
+            self._qnode = make_sampler_runner(self.spec, config, shots=shots, seed=seed)
+            self.trainable = False
         else:
             self._qnode = make_qnode(self.spec, config, shots=shots, seed=seed, diff_method=diff_method)
 

@@ -205,6 +205,11 @@ def fit(
     Returns:
         history: "train_loss", "val_loss" (per epoch, MSE), "epoch_s" (seconds), "batches".
     """
+    if not getattr(model.latent, "trainable", True):
+        from qopt.errors import ConfigError
+
+        raise ConfigError(f"the quantum layer runs on {model.latent.device_name!r} (IBM primitives), which is "
+                          "inference only: train on a simulator and evaluate with 'qopt qcae eval --device'")
     seeds = _seeds(config.seed)
     noise_rng = np.random.default_rng(seeds["train_noise"])
     order_rng = np.random.default_rng(seeds["order"])
