@@ -134,7 +134,8 @@ def shrink(problem, max_qubits: int, *, mode: str = "adaptive", seed=None, sourc
     current = ShrunkProblem.identity(problem, model=model)
     qubits = count_problem_qubits(current, slack=slack)
     qubits_before = qubits
-    current.qubits, current.rounds, current.qubits_before = qubits, 0, qubits
+    current.qubits, current.qubits_before = qubits, qubits
+    current.shrink_time_s = time.perf_counter() - t0
     if qubits <= max_qubits:
         return current, []
     floor = minimum_qubits(model)

@@ -138,6 +138,9 @@ class ShrunkProblem(Problem):
 
     Attributes:
         free_roots: original index kept as shrunk variable ``k``, shape (k,).
+        qubits, qubits_before: BQM qubits (slack included) after and before shrinking, set by
+            :func:`qopt.shrink.shrink` (None otherwise).
+        rounds: correlation estimates used; shrink_time_s: seconds spent shrinking.
     """
 
     family = "shrunk"
@@ -153,6 +156,10 @@ class ShrunkProblem(Problem):
         self.free_roots, self._kidx, self._a, self._b, parts = _substitute(self.model, self.root, self.parity)
         self._parts = parts
         self._cqm = None
+        self.qubits: int | None = None
+        self.qubits_before: int | None = None
+        self.rounds = 0
+        self.shrink_time_s: float | None = None
 
     @classmethod
     def identity(cls, original: Problem, *, model: LinearModel | None = None) -> "ShrunkProblem":
