@@ -261,6 +261,20 @@ def cached(e: np.ndarray, tag: str, make):
     return val
 
 
+def _workspace(be, n: int, slot: int) -> np.ndarray:
+    """Per-thread reusable state buffers of backend ``be`` (avoids paging in 16 * 2**n bytes per call)."""
+    bufs = getattr(_TLS, "bufs", None)
+    if bufs is None:
+        bufs = _TLS.bufs = {}
+    key = (be.name, n, slot)
+    if key not in bufs:
+        # keep at most one width and backend: drop others to bound memory
+        for k in [k for k in bufs if k[:2] != (be.name, n)]:
+            del bufs[k]
+        bufs[key] = be.alloc(n)
+    return bufs[key]
+
+
 def _backend(name: str):
     if name not in BACKENDS:
         raise ValueError(f"backend must be one of {BACKENDS}, got {name!r}")
