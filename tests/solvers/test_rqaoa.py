@@ -56,3 +56,19 @@ def test_rqaoa_weighted_and_validation():
     assert result.objective == _brute_maxcut(graph)
     with pytest.raises(ValueError, match="cutoff"):
         rqaoa(MaxCut(graph), cutoff=0)
+
+
+@pytest.mark.parametrize("solver", ["qaoa", "vqe", "rqaoa"])
+def test_result_api_and_json(solver):
+    import json
+
+    import qopt
+    from qopt.solvers import solve
+    from qopt.testing import assert_result_api
+
+    problem = qopt.load("mknap1-1")
+    opts = {"cutoff": 4} if solver == "rqaoa" else {}
+    result = solve(problem, solver, maxiter=10, seed=0, **opts)
+    assert_result_api(result, problem)
+    assert result.qubits == 6 and result.solver == solver
+    json.dumps(result.to_dict())  # everything in info is JSON-serialisable
