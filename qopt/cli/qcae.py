@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -135,10 +134,11 @@ def _grid(path, models, clean, noisy, *, title=None):
 @click.option("--num-images", type=click.IntRange(min=1), default=None,
               help="Evaluate only the first N test images (use a few on shot-based devices).")
 @click.option("--mnist-path", default=None, help="MNIST location, if it moved since training.")
+@click.option("--yes", is_flag=True, help="Confirm IBM jobs above the device's confirm_above_shots.")
 @click.option("--grid", "grid_path", default=None, help="Write a PNG grid clean/noisy/quantum/classical.")
 @click.option("--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_context
-def evaluate(ctx, load_path, device, shots, num_images, mnist_path, grid_path, output) -> None:
+def evaluate(ctx, load_path, device, shots, num_images, mnist_path, yes, grid_path, output) -> None:
     """Reload a checkpoint and score it on its test split (the split and noise are re-derived from the seed)."""
     quiet = bool((ctx.obj or {}).get("quiet"))
     import dataclasses
@@ -153,7 +153,7 @@ def evaluate(ctx, load_path, device, shots, num_images, mnist_path, grid_path, o
         config = dataclasses.replace(config, mnist_path=mnist_path)
     models = ckpt["models"]
     if "quantum" in models and (device is not None or shots is not None):
-        models["quantum"].latent.use_device(device, shots=shots)
+        models["quantum"].latent.use_device(device, shots=shots, yes=yes)
     data = prepare_data(config)
     clean, noisy = data["test_clean"], data["test_noisy"]
     if num_images is not None:

@@ -271,66 +271,26 @@ def simulate(spec: CircuitSpec, inputs, weights: dict):
 
 # ---------------------------------------------------------------- PennyLane
 
-@dataclasses.dataclass(frozen=True)
-class _FallbackDevice:
-    """Stand-in for ``qopt.devices.DeviceConfig`` while that module is not available."""
-
-    name: str = "exact"
-    kind: str = "exact"
-    shots: int | None = None
-    seed: int | None = None
-    diff_method: str | None = None
-    max_qubits: int | None = None
-    optimizer: str | None = None
-    optimizer_options: dict | None = None
-    backend: str | None = None
-    mitigation: dict | None = None
-    options: dict | None = None
-
-    def check_width(self, n: int) -> None:
-        limit = self.max_qubits if self.max_qubits is not None else (MAX_EXACT_QUBITS if self.kind == "exact" else None)
-        if limit is not None and n > limit:
-            raise capacity_error(f"device {self.name!r} handles at most {limit} qubits, the circuit needs {n}; "
-                                 "use fewer --qubits")
-
-
 def capacity_error(message: str) -> Exception:
-    """``qopt.errors.DeviceCapacityError`` (a ConfigError where that class does not exist yet)."""
-    from qopt import errors
+    """A :class:`qopt.errors.DeviceCapacityError` with ``message``."""
+    from qopt.errors import DeviceCapacityError
 
-    return getattr(errors, "DeviceCapacityError", errors.ConfigError)(message)
-
-    def pennylane_device(self, wires, shots=None, seed=None):
-        import pennylane as qml
-
-        name = "default.qubit" if self.kind == "default" else "lightning.qubit"
-        return qml.device(name, wires=wires, seed=seed if seed is not None else self.seed)
+    return DeviceCapacityError(message)
 
 
 def resolve_device(spec: Any = None):
-    """A device config for ``spec`` (None, a short name, a YAML path or a DeviceConfig).
+    """The :class:`qopt.devices.DeviceConfig` for ``spec``.
 
-    Uses ``qopt.devices.load_device``; if that is not available, accepts only
-    None / "exact" / "lightning" / "default" (local simulators).
+    Args:
+        spec: None (exact), a short name ("exact", "lightning", "aer", "aer_noisy", "ibm_fake",
+            ... from ``hardware_configs/``), "default" (PennyLane default.qubit), a YAML path
+            or a DeviceConfig.
     """
-    try:
-        from qopt.devices import load_device
-    except ImportError:
-        load_device = None
-    if load_device is not None:
-        if isinstance(spec, str) and spec == "default":  # PennyLane default.qubit (backprop), no YAML needed
-            return load_device({"name": "default", "kind": "default"})
-        return load_device(spec)
-    if spec is None or isinstance(spec, _FallbackDevice):
-        return spec or _FallbackDevice()
-    if hasattr(spec, "pennylane_device") and hasattr(spec, "kind"):
-        return spec
-    if spec in ("exact", "lightning", "default"):
-        return _FallbackDevice(name=spec, kind=spec)
-    from qopt.errors import ConfigError
+    from qopt.devices import load_device
 
-    raise ConfigError(f"device {spec!r} is unknown: device configs are not available in this build; "
-                      "use 'exact', 'lightning' or 'default'")
+    if isinstance(spec, str) and spec == "default":  # PennyLane default.qubit (backprop), no YAML needed
+        return load_device({"name": "default", "kind": "default"})
+    return load_device(spec)
 
 
 def device_coupling(config: Any, num_qubits: int) -> tuple[tuple[int, int], ...] | None:
@@ -509,13 +469,14 @@ def qiskit_circuit(spec: CircuitSpec):
 
 
 def make_sampler_runner(spec: CircuitSpec, device: Any, *, shots: int | None = None, seed: int | None = None,
-                        yes: bool = True):
+                        yes: bool = False):
     """Inference through qiskit-ibm-runtime's SamplerV2 on an IBM device config (kind "ibm").
 
     ``backend: Fake...`` runs offline in local testing mode (with the fake backend's noise model);
     other backends need an IBM Quantum token (``qopt.devices.ibm.connect``). The circuit is
     transpiled once (preset pass manager, routing included); every call is one job with one
-    parameter binding per image. Expectations are estimated from the shots.
+    parameter binding per image. Expectations are estimated from the shots. Each call prints its
+    cost (images x shots) on stderr and, above the device's ``confirm_above_shots``, needs ``yes``.
 
     Returns:
         ``run(inputs, weights) -> torch tensor (B, num_features)`` (no gradients).

@@ -84,7 +84,7 @@ class QuantumLatent(nn.Module):
         self.trainable = True
 
     def use_device(self, device: Any = None, *, shots: int | None = None, seed: int | None = None,
-                   diff_method: str | None = None) -> None:
+                   diff_method: str | None = None, yes: bool = False) -> None:
         """Run the circuit on ``device`` (a config, name or YAML path); None or kind "exact" = torch simulator.
 
         Raises ``DeviceCapacityError``/ValueError if the device has too few qubits.
@@ -99,7 +99,7 @@ class QuantumLatent(nn.Module):
         if getattr(config, "kind", "exact") == "exact" and shots is None:
             self._qnode = None
         elif getattr(config, "kind", None) == "ibm":  # SamplerV2 jobs: inference only
-            self._qnode = make_sampler_runner(self.spec, config, shots=shots, seed=seed)
+            self._qnode = make_sampler_runner(self.spec, config, shots=shots, seed=seed, yes=yes)
             self.trainable = False
         else:
             self._qnode = make_qnode(self.spec, config, shots=shots, seed=seed, diff_method=diff_method)

@@ -231,8 +231,9 @@ def fit(
                 y = torch.from_numpy(train_clean[idx])
                 loss = torch.mean((model(x) - y) ** 2)
                 if not torch.isfinite(loss):
-                    from qopt.errors import ConvergenceWarning  # noqa: F401  (documented failure mode)
-                    raise FloatingPointError(f"training loss became {loss.item()} at epoch {epoch + 1}; lower --lr")
+                    from qopt.errors import SolverError
+
+                    raise SolverError(f"training loss became {loss.item()} at epoch {epoch + 1}; lower --lr")
                 opt.zero_grad()
                 loss.backward()
                 opt.step()
