@@ -122,7 +122,17 @@ def devices_table(args) -> int:
     from qopt.solvers.qaoa import qaoa
 
     name = args.instances.split(",")[0]
-    problem = qopt.load(name)
+    if name == "maxcut5":  # 5 qubits: fits the 5-qubit FakeManilaV2 of aer_noisy
+        import networkx as nx
+
+        from qopt.problems import MaxCut
+        from qopt.testing import brute_force
+
+        graph = nx.Graph([(0, 1), (1, 2), (2, 3), (3, 4), (4, 0), (0, 2), (1, 3)])
+        problem = MaxCut(graph, name="maxcut5")
+        problem = MaxCut(graph, name="maxcut5", known_optimum=brute_force(problem)[1])
+    else:
+        problem = qopt.load(name)
     info = machine()
     rows = []
     qaoa(problem, layers=1, maxiter=3, seed=0, progress=False)  # warm-up (numba)

@@ -288,7 +288,8 @@ class PennyLaneRunner:
             if b != 0:
                 coeffs.append(b / s)
                 ops.append(qml.PauliZ(q) @ qml.PauliZ(r))
-        self.hamiltonian = qml.Hamiltonian(coeffs, ops)
+        # all terms are Z products: one qubit-wise-commuting group, so one circuit per evaluation
+        self.hamiltonian = qml.Hamiltonian(coeffs, ops, grouping_type="qwc")
         self.device = prep.device.pennylane_device(n, shots=shots, seed=seed)
         self.tracker = qml.Tracker(self.device)
         self._executions = 0
@@ -309,6 +310,8 @@ class PennyLaneRunner:
 
         self._expval = with_shots(qml.QNode(expval, self.device, diff_method=diff_method,
                                             interface="autograd"), shots)
+        # value-only QNode: with the autograd interface an adjoint QNode also computes derivatives
+        self._value = with_shots(qml.QNode(expval, self.device, diff_method=None), shots)
         self._probs = qml.QNode(probs, self.device, diff_method=None)
         self._samples = qml.QNode(samples, self.device, diff_method=None)
         self._grad = qml.grad(self._expval)
@@ -317,7 +320,7 @@ class PennyLaneRunner:
         """``<C>`` (scaled units); estimated from ``shots`` samples if shots is set."""
         from pennylane import numpy as pnp
 
-        return float(self._tracked(self._expval, pnp.array(x, requires_grad=False)))
+        return float(self._tracked(self._value, pnp.array(x, requires_grad=False)))
 
     def value_and_grad(self, x):
         """(``<C>``, gradient of shape (k,)) by the QNode's ``diff_method``."""
