@@ -392,6 +392,18 @@ def test_clear_errors():
         ex.hea_state(np.zeros((2, 4)), 3)
 
 
+def test_numpy_fallback_without_numba(monkeypatch):
+    from qopt.errors import MissingDependencyError
+
+    e = ex.energies(random_bqm(4, seed=3), range(4))
+    want = ex.qaoa_value(e, [0.3], [0.2], backend="numpy")
+    monkeypatch.setitem(sys.modules, "qopt.devices.exact._kernels", None)  # import now fails
+    monkeypatch.delattr(ex, "_kernels", raising=False)
+    assert ex.qaoa_value(e, [0.3], [0.2]) == pytest.approx(want, abs=1e-14)
+    with pytest.raises(MissingDependencyError, match="needs numba"):
+        ex.qaoa_value(e, [0.3], [0.2], backend="numba")
+
+
 def test_import_stays_light():
     code = ("import sys, qopt.devices.exact as ex, numpy as np; ex.qaoa_value(np.zeros(4), [0.1], [0.2]);"
             "print(sorted(m for m in ('pennylane', 'qiskit', 'torch', 'mitiq') if m in sys.modules))")
