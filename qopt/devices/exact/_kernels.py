@@ -282,15 +282,36 @@ def _high_fwd_par(re, im, ntiles, nchunks, s, H, W, rel, gps, kinds):
 # backward sweeps (adjoint): rewind phi and lam, accumulate Im overlaps
 # --------------------------------------------------------------------------
 @njit(**_NB)
+def _lam_tile(bpr, bpi, diag, blr, bli, base, s, R, W):
+    """lam tile = D * phi tile (phi already gathered); returns the tile's sum |phi|^2 D."""
+    v = 0.0
+    for h in range(R):
+        src = base + (h << s)
+        o = h * W
+        for j in range(W):
+            d = diag[src + j]
+            xr = bpr[o + j]
+            xi = bpi[o + j]
+            blr[o + j] = xr * d
+            bli[o + j] = xi * d
+            v += (xr * xr + xi * xi) * d
+    return v
+
+
+@njit(**_NB)
 def _high_bwd_chunk(pr, pi, lr, li, t0, t1, s, H, W, rel, gps, kinds, gens, gkinds,
-                    bpr, bpi, blr, bli, acc):
+                    bpr, bpi, blr, bli, acc, init, diag):
+    """If ``init``, lam is not read but built as D * phi in the tile (acc[-1] += <phi|D|phi>)."""
     R = 1 << H
     nlo = (1 << s) // W
     for t in range(t0, t1):
         hi = t // nlo
         base = (hi << (s + H)) + (t - hi * nlo) * W
         _gather(pr, pi, bpr, bpi, base, s, R, W)
-        _gather(lr, li, blr, bli, base, s, R, W)
+        if init:
+            acc[rel.size] += _lam_tile(bpr, bpi, diag, blr, bli, base, s, R, W)
+        else:
+            _gather(lr, li, blr, bli, base, s, R, W)
         for k in range(rel.size):
             acc[k] += _gate_bwd(bpr, bpi, blr, bli, 0, R * W, W << rel[k], gps[k], kinds[k],
                                 gens[k], gkinds[k])
@@ -299,7 +320,8 @@ def _high_bwd_chunk(pr, pi, lr, li, t0, t1, s, H, W, rel, gps, kinds, gens, gkin
 
 
 @njit(parallel=True, **_NB)
-def _high_bwd_par(pr, pi, lr, li, ntiles, nchunks, s, H, W, rel, gps, kinds, gens, gkinds, accs):
+def _high_bwd_par(pr, pi, lr, li, ntiles, nchunks, s, H, W, rel, gps, kinds, gens, gkinds, accs,
+                  init, diag):
     per = (ntiles + nchunks - 1) // nchunks
     for c in prange(nchunks):
         sz = (1 << H) * W
@@ -308,7 +330,7 @@ def _high_bwd_par(pr, pi, lr, li, ntiles, nchunks, s, H, W, rel, gps, kinds, gen
         blr = np.empty(sz)
         bli = np.empty(sz)
         _high_bwd_chunk(pr, pi, lr, li, c * per, min(ntiles, (c + 1) * per), s, H, W, rel, gps,
-                        kinds, gens, gkinds, bpr, bpi, blr, bli, accs[c])
+                        kinds, gens, gkinds, bpr, bpi, blr, bli, accs[c], init, diag)
 
 
 @njit(**_NB)
@@ -677,7 +699,9 @@ def _sweeps_fwd(st, n, prep, gamma, us, active) -> None:
             _high_fwd_par(re, im, ntiles, min(nch, ntiles), s, H, W, rel, gps[sel], kinds[sel])
 
 
-def _sweeps_bwd(phi, lam, n, prep, gamma, us, gens, active):
+def _sweeps_bwd(phi, lam, n, prep, gamma, us, gens, active, init_diag=None):
+    """Adjoint step; with ``init_diag`` lam is first set to D phi (fused into the first
+    high sweep when there is one). Returns (d/dgamma, d/dbeta_q (n,), <phi|D|phi> or None)."""
     pr, pi, lr, li = phi[0], phi[1], lam[0], lam[1]
     N = pr.size
     bb = BLOCK_BITS
@@ -692,23 +716,35 @@ def _sweeps_bwd(phi, lam, n, prep, gamma, us, gens, active):
                        else _K_GEN for m in g], dtype=np.int64)
     gq = np.zeros(n)
     nch = _nchunks(N)
-    for s, H, W in reversed(_high_groups(n, K, bb)):
+    groups = [(s, H, W) for s, H, W in reversed(_high_groups(n, K, bb))
+              if ((pos >= s) & (pos < s + H)).any()]
+    value = None
+    if init_diag is not None and (not groups or groups[0][0] + groups[0][1] != n):
+        # no sweep over the top bits to fuse into: build lam separately
+        value = NumbaBackend.mul_diag(phi, init_diag, lam)
+        init_diag = None
+    for s, H, W in groups:
         sel = (pos >= s) & (pos < s + H)
-        if not sel.any():
-            continue
         ntiles = (N >> (s + H)) * ((1 << s) // W)
         rel = pos[sel] - s
         c = 1 if nch == 1 else min(nch, ntiles)
-        acc = np.zeros((c, int(sel.sum())))
+        ms = int(sel.sum())
+        acc = np.zeros((c, ms + 1))
+        init = init_diag is not None
+        dg = init_diag if init else _DUMMY_F
         if c == 1:
             sz = (1 << H) * W
             _high_bwd_chunk(pr, pi, lr, li, 0, ntiles, s, H, W, rel, gps[sel], kinds[sel],
                             grows[sel], gkinds[sel], np.empty(sz), np.empty(sz), np.empty(sz),
-                            np.empty(sz), acc[0])
+                            np.empty(sz), acc[0], init, dg)
         else:
             _high_bwd_par(pr, pi, lr, li, ntiles, c, s, H, W, rel, gps[sel], kinds[sel],
-                          grows[sel], gkinds[sel], acc)
-        gq[qs[sel]] = 2.0 * acc.sum(axis=0)
+                          grows[sel], gkinds[sel], acc, init, dg)
+        tot = acc.sum(axis=0)
+        gq[qs[sel]] = 2.0 * tot[:ms]
+        if init:
+            value = float(tot[ms])
+            init_diag = None
     low = pos < K
     m = int(low.sum())
     nblocks = N >> K
@@ -724,7 +760,7 @@ def _sweeps_bwd(phi, lam, n, prep, gamma, us, gens, active):
                      pos[low], gps[low], kinds[low], grows[low], gkinds[low], acc)
     tot = acc.sum(axis=0)
     gq[qs[low]] = 2.0 * tot[:m]
-    return 2.0 * float(tot[m]), gq
+    return 2.0 * float(tot[m]), gq, value
 
 
 class NumbaBackend:
@@ -804,7 +840,13 @@ class NumbaBackend:
 
     @staticmethod
     def backward_layer(phi, lam, n, prepared, gamma, us, gens, active):
-        return _sweeps_bwd(phi, lam, n, prepared, gamma, us, gens, active)
+        return _sweeps_bwd(phi, lam, n, prepared, gamma, us, gens, active)[:2]
+
+    @staticmethod
+    def backward_layer_init(phi, lam, n, prepared, gamma, us, gens, active, diag):
+        """lam = D phi, then :meth:`backward_layer`; returns (<phi|D|phi>, d/dgamma, d/dbeta_q)."""
+        gg, gq, value = _sweeps_bwd(phi, lam, n, prepared, gamma, us, gens, active, diag)
+        return value, gg, gq
 
     @staticmethod
     def gate_layer_backward(phi, lam, n, us, gens, active):

@@ -185,10 +185,12 @@ def qaoa_value_and_grad(energies: np.ndarray, gammas, betas, *, diag: np.ndarray
     d = plan.energies if diag is None else _check_diag(diag, n, "diag")
     phi = _forward(plan, _workspace(be, n, 0))
     lam = _workspace(be, n, 1)
-    value = float(be.mul_diag(phi, d, lam))  # lam = D phi, returns <phi|D|phi>
     p = len(plan.gammas)
     dg = np.zeros(p)
     db = np.zeros((p, n))
+    value = None
+    if plan.pairs or p == 0:
+        value = float(be.mul_diag(phi, d, lam))  # lam = D phi, returns <phi|D|phi>
     for l in range(p - 1, -1, -1):
         bq = plan.betas[l]
         for (j, k) in reversed(plan.pairs):
@@ -196,8 +198,12 @@ def qaoa_value_and_grad(energies: np.ndarray, gammas, betas, *, diag: np.ndarray
             be.apply_xy(phi, n, j, k, -bq[j])
             be.apply_xy(lam, n, j, k, -bq[j])
         us = _gates(plan.gens, bq)
-        gg, gq = be.backward_layer(phi, lam, n, plan.prepared, plan.gammas[l], us, plan.gens,
-                                   plan.active)
+        if value is None:  # first reverse step: lam = D phi fused into its first sweep
+            value, gg, gq = be.backward_layer_init(phi, lam, n, plan.prepared, plan.gammas[l], us,
+                                                   plan.gens, plan.active, d)
+        else:
+            gg, gq = be.backward_layer(phi, lam, n, plan.prepared, plan.gammas[l], us, plan.gens,
+                                       plan.active)
         dg[l] = gg
         db[l] += gq
     if plan.multi_angle:
@@ -464,6 +470,12 @@ class _NumpyBackend:
 
     forward_layer = staticmethod(_ref.forward_layer)
     backward_layer = staticmethod(_ref.backward_layer)
+
+    @staticmethod
+    def backward_layer_init(phi, lam, n, diag_prepared, gamma, us, gens, active, diag):
+        value = _NumpyBackend.mul_diag(phi, diag, lam)
+        gg, gq = _ref.backward_layer(phi, lam, n, diag_prepared, gamma, us, gens, active)
+        return value, gg, gq
     apply_xy = staticmethod(_ref.apply_xy)
     gate_layer = staticmethod(_ref.gate_layer)
     gate_layer_backward = staticmethod(_ref.gate_layer_backward)
