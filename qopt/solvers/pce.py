@@ -12,7 +12,8 @@ variable ``i`` is read as ``x_i = (1 - sgn<Pi_i>)/2`` (``+`` <-> 0, like a Z eig
 where ``(h, J)`` is the Ising form of the problem's (penalised) BQM in the spin
 ``s_i = 1 - 2 x_i`` (so at saturated correlators ``L - reg`` is the BQM energy minus its
 constant), ``alpha = 1.5 n^floor(k/2)`` and ``beta = 1/2`` (paper), and ``nu`` the
-Poljak-Turzik bound for MaxCut (halved, because the Ising couplings are ``w/2``) or
+Poljak-Turzik bound for MaxCut (halved, because the Ising couplings are ``w/2``; computed on
+``|w|`` so that it stays positive for signed weights) or
 ``||Q||_F / 2`` of the Ising matrix (``J`` both triangles, ``h`` on the diagonal) otherwise
 (the Sharma-Lau QUBO-mode rule).
 
@@ -216,7 +217,9 @@ class PCEModel:
         self.beta = float(beta)
         if nu is None:
             if maxcut and len(self.J):
-                nu = poljak_turzik_nu(self.rows, self.cols, 2 * self.J, self.m) / 2
+                # |w|: with signed weights (Gset G11..) the plain bound can be negative, which
+                # would turn the regulariser into a reward for saturation
+                nu = poljak_turzik_nu(self.rows, self.cols, np.abs(2 * self.J), self.m) / 2
             else:
                 nu = 0.5 * float(np.sqrt(2 * np.sum(self.J**2) + np.sum(self.h**2)))
         self.nu = float(nu)
