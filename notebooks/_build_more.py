@@ -276,13 +276,12 @@ import tempfile
 
 from IPython.display import Image, display
 
-names = ["ideal"] + list(table)
-vals = [ideal] + [table[m]["value"] for m in table]
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.5))
-axes[0].bar(names, vals, color=["#333333", "#cc3333", "#3366aa", "#33aa66", "#aa66cc"])
-axes[0].axhline(ideal, color="k", ls="--", lw=1)
-axes[0].set_ylabel("<C> (BQM units)")
+axes[0].bar(list(table), [table[m]["abs_error"] for m in table], color=["#cc3333", "#3366aa", "#33aa66", "#aa66cc"])
+axes[0].axhline(0.5 * table["noisy"]["abs_error"], color="k", ls="--", lw=1, label="half the unmitigated error")
+axes[0].set_ylabel("|<C> - ideal| (BQM units)")
 axes[0].set_title(f"QAOA p=1 on {info['backend']}, {SHOTS} shots/circuit")
+axes[0].legend(fontsize=8)
 axes[1].bar(list(table), [table[m]["executions"] for m in table], color="#888888")
 axes[1].set_ylabel("circuit executions per evaluation")
 axes[1].set_title("cost")
