@@ -391,6 +391,8 @@ display(Image(filename=str(training_curves(out / "curves.png", outcome["history"
 
 
 def write(name: str, cells) -> Path:
+    for i, cell in enumerate(cells):  # stable cell ids: regenerating leaves unchanged notebooks unchanged
+        cell["id"] = f"{name[:2]}-{i:02d}"
     nb = new_notebook(cells=cells, metadata={
         "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
         "language_info": {"name": "python"},
