@@ -81,13 +81,13 @@ for name, p in problems.items():
               f"variables, {len(merges)} merges, {s.rounds} correlation round(s), {time.perf_counter() - t0:.2f} s")
         assert s.qubits <= BUDGET
 
-name0 = INSTANCES[0]
-print(f"\\nmerge list of {name0} [adaptive]:")
-print(f"{'#':>3s} {'kind':5s} {'target':>6s} {'source':>6s} {'sign':>4s} {'value':>5s} {'corr':>6s} {'round':>5s}")
-for k, m in enumerate(shrunk[name0, "adaptive"].merges):
-    d = m.to_dict()
-    print(f"{k:3d} {d['kind']:5s} {d['target']:6d} {str(d['source']):>6s} {d['sign']:4d} {str(d['value']):>5s} "
-          f"{d['correlation']:6.3f} {d['round']:5d}")'''),
+for name in INSTANCES:
+    print(f"\\nmerge list of {name} [adaptive]:")
+    print(f"{'#':>3s} {'kind':5s} {'target':>6s} {'source':>6s} {'sign':>4s} {'value':>5s} {'corr':>6s} {'round':>5s}")
+    for k, m in enumerate(shrunk[name, "adaptive"].merges):
+        d = m.to_dict()
+        print(f"{k:3d} {d['kind']:5s} {d['target']:6d} {str(d['source']):>6s} {d['sign']:4d} {str(d['value']):>5s} "
+              f"{d['correlation']:6.3f} {d['round']:5d}")'''),
     new_markdown_cell("""The shrunk problem is an ordinary `qopt` problem. Its CQM is the original one with the merges
 substituted, and `expand` maps a shrunk assignment back to the original variables. Its
 objective equals the original objective of the expanded assignment:"""),
