@@ -122,8 +122,6 @@ def main(argv=None) -> int:
         print(f"peer run failed ({args.peer_python}):\n{proc.stderr[-3000:]}", file=sys.stderr)
         return 1
     peer = json.loads(proc.stdout)
-    import qopt
-
     print(f"machine: nproc={os.cpu_count()} load={os.getloadavg()} qopt numpy={np.__version__}")
     print(f"peer versions: {peer.pop('versions')}; shots={args.shots} seed={args.seed}")
     print()
@@ -140,7 +138,6 @@ def main(argv=None) -> int:
                   f"{a['magic_mean']:.2f}/{b['magic_mean']:.2f} |")
     print()
     print(f"relaxed ground energies agree: {agree}")
-    del qopt
     return 0
 
 

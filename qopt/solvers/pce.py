@@ -28,7 +28,6 @@ import logging
 import math
 import time
 from itertools import combinations
-from pathlib import Path
 
 import numpy as np
 
