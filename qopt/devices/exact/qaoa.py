@@ -258,7 +258,7 @@ def cached(e: np.ndarray, tag: str, make):
             return val
     val = make(e)
     try:
-        ref = weakref.ref(e, lambda _r, key=key: _PREPARED.pop(key, None))
+        ref = weakref.ref(e, lambda _r, key=key, cache=_PREPARED: cache.pop(key, None))
     except TypeError:
         return val
     if len(_PREPARED) > 16:
