@@ -50,8 +50,13 @@ def test_energy_is_objective_plus_weighted_violation(kp, data):
     bqm, dec = kp.to_bqm()
     x = np.array(data.draw(st.lists(st.integers(0, 1), min_size=kp.num_variables, max_size=kp.num_variables)))
     objective = -kp.evaluate(x)  # the CQM minimises -profit
-    excess = kp.weights @ x - kp.capacities
-    expected = objective + sum(dec.penalties[f"capacity_{i}"] * max(0.0, e) ** 2 for i, e in enumerate(excess))
+    expected = objective
+    for i, e in enumerate(kp.weights @ x - kp.capacities):
+        label = f"capacity_{i}"
+        w, k = dec.penalties[label], int(x[np.flatnonzero(kp.weights[i])].sum())
+        expected += {"at_most_one": w * k * (k - 1) / 2,  # unit weights, capacity 1: one term per pair
+                     "all_zero": w * k,
+                     "redundant": 0.0}.get(dec.encodings[label], w * max(0.0, e) ** 2)
     assert _min_over_slack(bqm, dec, x) == pytest.approx(expected)
     # feasible <=> zero penalty at the best slack
     assert kp.is_feasible(x) == (_min_over_slack(bqm, dec, x) == pytest.approx(objective))
