@@ -86,6 +86,8 @@ def main(argv=None) -> int:
     ap.add_argument("--peer-python", default="/tmp/qo-venv/bin/python")
     ap.add_argument("--shots", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--instances", nargs="*", default=None,
+                    help="subset of: C6 K4 petersen cube 3reg16 mammalia-kangaroo-interactions labs5")
     args = ap.parse_args(argv)
     if args.peer:
         peer_main(args.shots, args.seed)
@@ -95,7 +97,7 @@ def main(argv=None) -> int:
 
     from qopt.solvers import qrao as Q
 
-    probs = instances()
+    probs = [p for p in instances() if args.instances is None or p.name in args.instances]
     payload, ours = [], {}
     for p in probs:
         bqm, _ = p.to_bqm()

@@ -390,8 +390,9 @@ def _optimize(model: PCEModel, x0: np.ndarray, *, optimizer: str, maxiter: int, 
             opt.zero_grad()
             loss = model.loss_torch(p, rng)[0]
             loss.backward()
-            if float(loss) < best:
-                best, best_p = float(loss), p.detach().numpy().copy()
+            value = float(loss.detach())
+            if value < best:
+                best, best_p = value, p.detach().numpy().copy()
             opt.step()
         return best_p, best, maxiter
     raise ConfigError(f"unknown PCE optimizer {optimizer!r}; use 'lbfgs', 'adam' or 'cobyla'")  # pragma: no cover

@@ -221,3 +221,10 @@ def test_cli_solve_json():
     data = json.loads(out.output)
     assert data["solver"] == "pce" and data["qubits"] == 5 and data["feasible"]
     assert data["info"]["k"] == 2 and data["info"]["capacity"] == 30
+
+
+def test_adam_optimizer_and_restarts_are_recorded():
+    problem = MaxCut(nx.cycle_graph(6), known_optimum=6)
+    r = P.pce(problem, qubits=3, k=2, optimizer="adam", maxiter=40, lr=0.1, restarts=2, seed=5)
+    assert r.options["optimizer"] == "adam" and r.options["restarts"] == 2 and r.info["iterations"] == 80
+    assert r.objective == 6 and r.info["objective_after_flips"] >= r.info["objective_decoded"]
