@@ -429,14 +429,12 @@ class QiskitRunner:
             idx = self.rng.choice(p.size, size=shots, p=p / p.sum())
             return ((idx[:, None] >> np.arange(self.n)[None, :]) & 1).astype(np.uint8)
         if shots != self.shots:
-            pub = [(st.plain.circuit, b)]
             self.executions_by["samples"] += 1
             self.num_circuits += 1
             self.num_jobs += 1
             self._check_cost(1)
             res = self.submitter.run([(st.plain.circuit, b, int(shots))])
             arr = res[0].data.meas.to_bool_array(order="little")
-            del pub
             return arr.reshape(-1, self.n).astype(np.uint8)
         return self._execute([(st.plain.circuit, b)], ["samples"])[0][0].astype(np.uint8)
 

@@ -184,3 +184,19 @@ class Problem(abc.ABC):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r}, num_variables={self.num_variables})"
+
+
+class Unconstrained(Problem):
+    """A problem without constraints on its variables (MaxCut, QUBO, LABS).
+
+    Every assignment is feasible; ``violations`` is empty and ``repair`` is the
+    identity. ``violations``/``is_feasible`` still validate ``x``.
+    """
+
+    def violations(self, x) -> dict[str, float]:
+        as_solution(x, self.num_variables)
+        return {}
+
+    def is_feasible(self, x, *, atol: float = 1e-6) -> bool:
+        as_solution(x, self.num_variables)
+        return True

@@ -13,7 +13,7 @@ from functools import cached_property
 
 import numpy as np
 
-from qopt.problems.base import Problem, as_solution
+from qopt.problems.base import Unconstrained, as_solution
 
 __all__ = ["LABS", "labs_energy"]
 
@@ -31,7 +31,7 @@ def labs_energy(spins) -> float:
     return float(np.sum(corr**2))
 
 
-class LABS(Problem):
+class LABS(Unconstrained):
     """The LABS problem of length ``n``.
 
     Args:
@@ -89,14 +89,6 @@ class LABS(Problem):
     def evaluate(self, x) -> float:
         x = as_solution(x, self.n)
         return labs_energy(2.0 * x - 1.0)
-
-    def violations(self, x) -> dict[str, float]:
-        as_solution(x, self.n)
-        return {}
-
-    def is_feasible(self, x, *, atol: float = 1e-6) -> bool:
-        as_solution(x, self.n)
-        return True
 
     def local_search(self, x, *, max_rounds: int = 10_000) -> np.ndarray:
         """Steepest 1-flip descent of E."""

@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 
 from qopt.problems._quadratic import QuadraticForm, unconstrained_to_bqm
-from qopt.problems.base import Problem, as_solution
+from qopt.problems.base import Unconstrained, as_solution
 from qopt.problems.mis import _check_graph
 
 __all__ = ["MaxCut"]
 
 
-class MaxCut(Problem):
+class MaxCut(Unconstrained):
     """Weighted MaxCut.
 
     The minimisation QUBO is ``-cut(x) = sum_{(i,j)} w_ij (2 x_i x_j - x_i - x_j)``.
@@ -66,14 +66,6 @@ class MaxCut(Problem):
     def evaluate(self, x) -> float:
         x = as_solution(x, self._n)
         return float(self.w @ (x[self.u] != x[self.v]))
-
-    def violations(self, x) -> dict[str, float]:
-        as_solution(x, self._n)
-        return {}
-
-    def is_feasible(self, x, *, atol: float = 1e-6) -> bool:
-        as_solution(x, self._n)
-        return True
 
     def local_search(self, x, *, max_rounds: int = 100_000) -> np.ndarray:
         """Steepest 1-flip ascent of the cut."""

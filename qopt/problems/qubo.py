@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 
 from qopt.problems._quadratic import QuadraticForm, unconstrained_to_bqm
-from qopt.problems.base import Problem, as_solution
+from qopt.problems.base import Unconstrained, as_solution
 
 __all__ = ["QUBO"]
 
 
-class QUBO(Problem):
+class QUBO(Unconstrained):
     """A QUBO given as a dimod BQM over variables ``0 .. n-1``.
 
     Args:
@@ -80,14 +80,6 @@ class QUBO(Problem):
 
     def evaluate(self, x) -> float:
         return self.form.energy(as_solution(x, self.num_variables))
-
-    def violations(self, x) -> dict[str, float]:
-        as_solution(x, self.num_variables)
-        return {}
-
-    def is_feasible(self, x, *, atol: float = 1e-6) -> bool:
-        as_solution(x, self.num_variables)
-        return True
 
     def local_search(self, x, *, max_rounds: int = 100_000) -> np.ndarray:
         """Steepest 1-flip descent."""

@@ -19,23 +19,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from qopt._random import seed_int  # noqa: F401 (re-exported for the solvers)
 from qopt.errors import ConfigError
 
 __all__ = ["Prepared", "prepare", "ising_terms", "samples_to_sampleset", "sample_from_state",
            "child_seeds", "seed_int", "cvar_from_samples", "resolve_run_options", "RunOptions"]
 
 logger = logging.getLogger(__name__)
-
-
-def seed_int(seed) -> int | None:
-    """An int seed for records and for libraries that need one (None stays None)."""
-    if seed is None:
-        return None
-    if isinstance(seed, np.random.Generator):
-        return int(seed.integers(2**31 - 1))
-    if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and seed >= 0:
-        return int(seed)
-    raise ValueError(f"seed must be a non-negative int, a numpy Generator or None, got {seed!r}")
 
 
 def child_seeds(seed, names: tuple[str, ...]) -> dict[str, np.random.Generator]:

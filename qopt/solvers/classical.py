@@ -10,23 +10,14 @@ import time
 
 import numpy as np
 
+from qopt._random import seed_int
 from qopt.decode import finish, make_result
 from qopt.errors import SolverError
-from qopt.result import Result, Status
+from qopt.result import Result
 
 __all__ = ["exact", "simulated_annealing", "tabu", "milp_arrays"]
 
 logger = logging.getLogger(__name__)
-
-
-def _seed_int(seed) -> int | None:
-    if seed is None:
-        return None
-    if isinstance(seed, np.random.Generator):
-        return int(seed.integers(2**31 - 1))
-    if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and seed >= 0:
-        return int(seed)
-    raise ValueError(f"seed must be a non-negative int, a numpy Generator or None, got {seed!r}")
 
 
 # ---------------------------------------------------------------------------
@@ -156,7 +147,7 @@ def exact(problem, *, time_limit: float = 60.0, seed=None, mip_rel_gap: float = 
         "milp_variables": int(len(c)),
         "milp_rows": int(A.shape[0]),
     }
-    result = make_result(problem, x, solver="exact", seed=_seed_int(seed),
+    result = make_result(problem, x, solver="exact", seed=seed_int(seed),
                          timing_s={"build": t1 - t0, "solve": t2 - t1},
                          options={"time_limit": time_limit, "mip_rel_gap": mip_rel_gap},
                          info=info, proven=proven)
@@ -174,11 +165,11 @@ def _bqm_heuristic(problem, name, sample, *, seed, penalty, slack, weights, repa
         qubo_opts = {"penalty": penalty, "slack": slack, "weights": weights}
     bqm, decoder = problem.to_bqm(**qubo_opts)
     t1 = time.perf_counter()
-    raw = sample(bqm, _seed_int(seed))
+    raw = sample(bqm, seed_int(seed))
     t2 = time.perf_counter()
     logger.info("%s: %d samples on %d BQM variables in %.2fs", name, len(raw), bqm.num_variables, t2 - t1)
     return finish(problem, raw, decoder, solver=name, repair=repair, local_search=local_search,
-                  seed=_seed_int(seed), timing_s={"build": t1 - t0, "solve": t2 - t1},
+                  seed=seed_int(seed), timing_s={"build": t1 - t0, "solve": t2 - t1},
                   options=options, info={"bqm_variables": bqm.num_variables})
 
 

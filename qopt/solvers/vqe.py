@@ -21,7 +21,6 @@ import numpy as np
 from qopt.errors import ConfigError
 from qopt.result import Result
 from qopt.solvers._variational import (
-    PennyLaneRunner,
     best_sample_stats,
     check_alpha,
     child_seeds,
