@@ -15,10 +15,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
+
+from _machine import machine_info
 
 CHILD = r"""
 import json, sys, time
@@ -45,20 +46,11 @@ print(json.dumps(out))
 INSTANCES = ["g1", "nug12", "mknap1-7", "bqp250-1", "karate"]
 
 
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        with open("/proc/cpuinfo") as fh:
-            cpu = next(line.split(":", 1)[1].strip() for line in fh if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    return f"{cpu}, nproc={os.cpu_count()}, {platform.system()} {platform.release()}, Python {platform.python_version()}"
-
-
-def versions() -> str:
-    from importlib.metadata import version
-
-    return ", ".join(f"{p} {version(p)}" for p in ("qopt", "numpy", "scipy", "dimod", "networkx"))
+def header() -> list[str]:
+    info = machine_info(("qopt", "numpy", "scipy", "dimod", "networkx"))
+    versions = ", ".join(f"{k} {v}" for k, v in info["versions"].items())
+    return [f"# machine: {info['cpu']}, nproc={info['nproc']}, {info['mem_gib']} GiB, {info['platform']}, "
+            f"Python {info['python']}", f"# versions: {versions}", f"# load average: {info['loadavg']}"]
 
 
 def run(name: str | None) -> dict:
@@ -70,9 +62,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=5)
     args = ap.parse_args()
-    print(f"# machine: {machine()}")
-    print(f"# versions: {versions()}")
-    print(f"# load average: {os.getloadavg()}")
+    print("\n".join(header()))
     imports = [run(None)["import_qopt"] for _ in range(args.repeat)]
     print(f"\nimport qopt: median {statistics.median(imports):.3f} s (target < 0.5 s) over {args.repeat} runs\n")
     print(f"{'instance':<10}{'vars':>6}{'BQM vars':>10}{'couplers':>10}{'read s':>9}{'BQM s':>8}{'read+BQM s':>12}"

@@ -39,7 +39,6 @@ import argparse
 import json
 import math
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -47,6 +46,8 @@ import time
 from pathlib import Path
 
 import numpy as np
+
+import _machine
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_ANCHORS = (ROOT / ".." / "shared" / "perf" / "bench_anchors.py").resolve()
@@ -92,21 +93,9 @@ def predict(measured: dict, n: int, p: int, scale_p: bool = True) -> float | Non
 
 
 def machine_info() -> dict:
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    try:
-        nproc = int(subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip())
-    except (OSError, ValueError):
-        nproc = len(os.sched_getaffinity(0))
-    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    return {"cpu": cpu, "nproc": nproc, "mem_gib": round(mem / 2**30, 1),
-            "python": platform.python_version(), "platform": platform.platform()}
+    info = _machine.machine_info()
+    info.pop("versions")
+    return info
 
 
 def versions() -> dict:

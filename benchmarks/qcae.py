@@ -20,32 +20,19 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
+import _machine
+
 
 def machine_info() -> dict:
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    import pennylane
-    import skimage
-    import torch
-
-    return {
-        "nproc": os.cpu_count(), "cpu": cpu, "python": platform.python_version(),
-        "torch": torch.__version__, "pennylane": pennylane.__version__, "numpy": np.__version__,
-        "scikit-image": skimage.__version__, "loadavg": os.getloadavg(),
-    }
+    info = _machine.machine_info(("torch", "pennylane", "numpy", "scikit-image"))
+    info.update(info.pop("versions"))
+    return info
 
 
 def rows(quick: bool):
