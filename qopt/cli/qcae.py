@@ -67,8 +67,10 @@ def qcae() -> None:
               help="Stop training each model after this many seconds.")
 @click.option("--device", default=None, help="Device config for the quantum layer while training (default: exact simulator).")
 @click.option("--no-classical", is_flag=True, help="Skip the classical twin.")
-@click.option("--twin", type=click.Choice(["classical", "classical-linear"]), default="classical", show_default=True,
-              help="Classical twin: reference (angle squash + Linear + tanh) or plain linear bottleneck.")
+@click.option("--twin", type=click.Choice(["classical", "classical-linear"]), default="classical-linear",
+              show_default=True,
+              help="Classical twin: plain linear bottleneck (default: it trains), or 'classical' = the reference "
+                   "design (angle squash + Linear + tanh), which stays stuck at the mean image in our runs.")
 @click.option("--threads", type=click.IntRange(min=1), default=1, show_default=True, help="torch threads.")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--save", "save_path", default=None, help="Write a checkpoint (torch) to this path.")
