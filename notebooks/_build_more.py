@@ -352,7 +352,7 @@ print(config)'''),
     new_markdown_cell("""## Train the quantum model and its classical twin
 
 `twin="classical-linear"` is a plain linear bottleneck. The reference twin (angle squash, Linear,
-tanh) tends to stay on the mean-image plateau at small budgets (see `docs/readme/qcae.md`)."""),
+tanh) tends to stay on the mean-image plateau at small budgets (see `docs/qcae.md`)."""),
     new_code_cell('''import time
 
 t0 = time.perf_counter()

@@ -167,7 +167,7 @@ def build_model(kind: str, *, side: int, spec: CircuitSpec, seed: int = 0) -> Au
         kind: "quantum"; "classical" (reference twin: same encoder with the angle squash
             ``pi tanh/2``, latent Linear(n -> F) + tanh); or "classical-linear" (a plain CAE:
             no squash, latent Linear(n -> F); it escapes the mean-image plateau that traps the
-            reference twin, see docs/readme/qcae.md).
+            reference twin, see docs/qcae.md).
         side: image side s (divisible by 4).
         spec: circuit (its ``num_qubits`` and ``num_features`` also fix the classical twin's widths).
         seed: initialisation seed (torch's global RNG is left untouched).

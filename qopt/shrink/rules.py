@@ -18,7 +18,7 @@ A merge is **vetoed** when, after substituting it into the linear constraints (k
 One-hot groups (a maximal set of pairwise disjoint ``sum x == 1`` constraints, e.g. the QAP
 rows) are protected: classes never span two groups, a group variable is never fixed to 1,
 and a group always keeps one free class, so the solver decides every group (our design
-choice; see ``docs/readme/shrinking.md``). Hence a budget below the number of groups is
+choice; see ``docs/shrinking.md``). Hence a budget below the number of groups is
 impossible (:func:`minimum_qubits`).
 """
 
