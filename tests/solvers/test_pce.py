@@ -166,8 +166,8 @@ def test_greedy_flip_round_never_worsens():
 
 @pytest.mark.parametrize("name,qubits,seed,restarts", [
     ("mammalia-kangaroo-interactions", 4, 0, 1),
-    pytest.param("gka1b", 5, 1, 2, marks=pytest.mark.slow),
-    pytest.param("mknap1-1", 7, 1, 2, marks=pytest.mark.slow),
+    ("gka1b", 5, 1, 2),
+    ("mknap1-1", 7, 1, 2),
 ])
 def test_end_to_end_finds_known_optimum(name, qubits, seed, restarts):
     problem = load(name)
