@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from qopt.devices import exact as ex
+from qopt.devices.exact import qaoa as qaoa_mod
 
 BACKENDS = ["numpy", "numba"]
 
@@ -237,9 +238,12 @@ def test_hea_state_matches_pennylane(device):
 # --------------------------------------------------------------------------
 # gradients
 # --------------------------------------------------------------------------
+@pytest.mark.parametrize("adjoint", ["checkpointed", "rewinding"])
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("case", list(CASES))
-def test_qaoa_gradient_matches_central_differences(case, backend):
+def test_qaoa_gradient_matches_central_differences(case, backend, adjoint, monkeypatch):
+    if adjoint == "rewinding":
+        monkeypatch.setattr(qaoa_mod, "CHECKPOINT_BYTES", 0)
     n, p = 5, 3
     e = ex.energies(random_bqm(n, seed=7), range(n))
     gammas, betas, kw = _case(case, n, p, seed=2)
@@ -276,6 +280,50 @@ def test_cvar_gradient_is_gradient_of_cvar():
     assert value == pytest.approx(cvar_of(gammas, betas), abs=1e-12)
     np.testing.assert_allclose(dg, central_diff(lambda g: cvar_of(g, betas), gammas), atol=1e-6)
     np.testing.assert_allclose(db, central_diff(lambda b: cvar_of(gammas, b), betas), atol=1e-6)
+
+
+@pytest.mark.parametrize("n", [5, 16, 19], ids=["small", "one-high-group", "threaded"])
+@pytest.mark.parametrize("diag_kind", ["integer-table", "float"])
+@pytest.mark.parametrize("case", ["x", "x-multi-angle-initial", "warm-multi-angle"])
+def test_checkpointed_gradient_equals_rewinding(n, diag_kind, case, monkeypatch):
+    """The checkpointed adjoint (stored states, only lam rewound) and the rewinding one
+    (state and lam rewound together) give the same value and gradient to 1e-10."""
+    rng = np.random.default_rng(100 + n)
+    e = (rng.integers(-30, 30, 1 << n).astype(float) if diag_kind == "integer-table"
+         else rng.normal(size=1 << n))
+    p = 3
+    gammas = rng.uniform(-1, 1, p)
+    betas = rng.uniform(-1, 1, (p, n)) if "multi" in case else rng.uniform(-1, 1, p)
+    kw = {}
+    if case.startswith("warm"):
+        kw = dict(mixer="warm", initial=rng.uniform(0.1, 0.9, n))
+    elif "initial" in case:
+        kw = dict(initial=rng.uniform(0.1, 0.9, n))
+    obs = rng.normal(size=1 << n)
+    plan = qaoa_mod._plan(e, gammas, betas, kw.get("mixer", "x"), kw.get("initial"), None, "numba")
+    assert qaoa_mod._use_checkpoints(plan)
+    a = ex.qaoa_value_and_grad(e, gammas, betas, diag=obs, backend="numba", **kw)
+    monkeypatch.setattr(qaoa_mod, "CHECKPOINT_BYTES", 0)
+    assert not qaoa_mod._use_checkpoints(plan)
+    b = ex.qaoa_value_and_grad(e, gammas, betas, diag=obs, backend="numba", **kw)
+    for x, y in zip(a, b):
+        np.testing.assert_allclose(x, y, atol=1e-10, rtol=0)
+
+
+def test_checkpoint_budget_and_limits(monkeypatch):
+    assert 0 < qaoa_mod.checkpoint_budget() <= 4 << 30
+    e = np.zeros(1 << 6)
+    plan = qaoa_mod._plan(e, [0.1, 0.2, 0.3], [0.1, 0.2, 0.3], "x", None, None, "numba")
+    monkeypatch.setattr(qaoa_mod, "CHECKPOINT_BYTES", 2 * (16 << 6))  # p - 1 = 2 states fit
+    assert qaoa_mod._use_checkpoints(plan)
+    monkeypatch.setattr(qaoa_mod, "CHECKPOINT_BYTES", 2 * (16 << 6) - 1)
+    assert not qaoa_mod._use_checkpoints(plan)
+    monkeypatch.setattr(qaoa_mod, "CHECKPOINT_BYTES", None)
+    xy = qaoa_mod._plan(e, [0.1], [0.2], "xy", None, [[0, 1, 2]], "numba")
+    assert not qaoa_mod._use_checkpoints(xy)  # XY rings use the rewinding adjoint
+    from qopt.devices.exact import _kernels
+
+    assert _kernels.checkpoint_ok(26) and not _kernels.checkpoint_ok(27)
 
 
 # --------------------------------------------------------------------------

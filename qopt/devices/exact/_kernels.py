@@ -397,6 +397,176 @@ def _low_bwd_par(pr, pi, lr, li, nblocks, nchunks, K, L1, kind, idx, tr, ti, fdi
 
 
 # --------------------------------------------------------------------------
+# checkpointed backward sweeps: only lam is rewound; phi is read from the
+# states stored during the forward pass (psi_{l+1} after the layer for the
+# high positions, psi_l before it for the phase and the low positions)
+# --------------------------------------------------------------------------
+@njit(**_NB)
+def _ovl(lr, li, pr, pi, off, size, s, g, gkind):
+    """Im <lam|G|phi> summed over the pairs at stride s in [off, off + size)."""
+    acc = 0.0
+    if gkind == _K_X:
+        if s >= 8:
+            for base in range(off, off + size, 2 * s):
+                lar = lr[base:base + s]
+                lai = li[base:base + s]
+                lbr = lr[base + s:base + 2 * s]
+                lbi = li[base + s:base + 2 * s]
+                par = pr[base:base + s]
+                pai = pi[base:base + s]
+                pbr = pr[base + s:base + 2 * s]
+                pbi = pi[base + s:base + 2 * s]
+                for j in range(s):
+                    acc += lar[j] * pbi[j] - lai[j] * pbr[j] + lbr[j] * pai[j] - lbi[j] * par[j]
+        else:
+            for base in range(off, off + size, 2 * s):
+                for j in range(base, base + s):
+                    acc += lr[j] * pi[j + s] - li[j] * pr[j + s] + lr[j + s] * pi[j] - li[j + s] * pr[j]
+        return acc
+    g00r, g00i, g01r, g01i = g[0], g[1], g[2], g[3]
+    g10r, g10i, g11r, g11i = g[4], g[5], g[6], g[7]
+    for base in range(off, off + size, 2 * s):
+        for j in range(base, base + s):
+            xr = pr[j]
+            xi = pi[j]
+            yr = pr[j + s]
+            yi = pi[j + s]
+            ar = g00r * xr - g00i * xi + g01r * yr - g01i * yi
+            ai = g00r * xi + g00i * xr + g01r * yi + g01i * yr
+            br = g10r * xr - g10i * xi + g11r * yr - g11i * yi
+            bi = g10r * xi + g10i * xr + g11r * yi + g11i * yr
+            acc += lr[j] * ai - li[j] * ar + lr[j + s] * bi - li[j + s] * br
+    return acc
+
+
+@njit(**_NB)
+def _high_bwd_ck_chunk(lr, li, qr, qi, t0, t1, s, H, W, rel, gps, kinds, gens, gkinds,
+                       blr, bli, bqr, bqi, acc, init, diag):
+    """High positions of one adjoint step: overlaps of lam with psi_{l+1} (both after
+    the layer), then lam is rewound through the gates. With ``init`` lam = D psi_{l+1}
+    is built in the tile (acc[-1] += <psi|D|psi>)."""
+    R = 1 << H
+    nlo = (1 << s) // W
+    sz = R * W
+    for t in range(t0, t1):
+        hi = t // nlo
+        base = (hi << (s + H)) + (t - hi * nlo) * W
+        _gather(qr, qi, bqr, bqi, base, s, R, W)
+        if init:
+            acc[rel.size] += _lam_tile(bqr, bqi, diag, blr, bli, base, s, R, W)
+        else:
+            _gather(lr, li, blr, bli, base, s, R, W)
+        for k in range(rel.size):
+            acc[k] += _ovl(blr, bli, bqr, bqi, 0, sz, W << rel[k], gens[k], gkinds[k])
+        for k in range(rel.size - 1, -1, -1):
+            _gate(blr, bli, 0, sz, W << rel[k], gps[k], kinds[k])
+        _scatter(lr, li, blr, bli, base, s, R, W)
+
+
+@njit(parallel=True, **_NB)
+def _high_bwd_ck_par(lr, li, qr, qi, ntiles, nchunks, s, H, W, rel, gps, kinds, gens, gkinds,
+                     accs, init, diag):
+    per = (ntiles + nchunks - 1) // nchunks
+    for c in prange(nchunks):
+        sz = (1 << H) * W
+        blr = np.empty(sz)
+        bli = np.empty(sz)
+        bqr = np.empty(sz)
+        bqi = np.empty(sz)
+        _high_bwd_ck_chunk(lr, li, qr, qi, c * per, min(ntiles, (c + 1) * per), s, H, W, rel, gps,
+                           kinds, gens, gkinds, blr, bli, bqr, bqi, accs[c], init, diag)
+
+
+@njit(**_NB)
+def _low_bwd_ck_chunk(lr, li, qr, qi, plus, b0, b1, K, L1, kind, idx, tr, ti, fdiag, offset,
+                      gamma, pos, gps, kinds, gens, gkinds, acc, cr, ci):
+    """Low positions and phase of one adjoint step. Per block: rewind lam through the
+    low gates (lam is then at the start of the mixer), chi = exp(-i gamma C) psi_l in
+    the scratch (cr, ci) (psi_l = ``plus`` everywhere when plus != 0), acc[k] +=
+    Im <lam|G_k|chi>, acc[m] += Im <lam|C|chi>, and lam <- exp(+i gamma C) lam."""
+    B = 1 << K
+    S1 = 1 << L1
+    m = pos.size
+    n1 = 0
+    while n1 < m and pos[n1] < L1:
+        n1 += 1
+    for blk in range(b0, b1):
+        off = blk * B
+        for k in range(m - 1, n1 - 1, -1):
+            _gate(lr, li, off, B, 1 << pos[k], gps[k], kinds[k])
+        if n1 > 0:
+            for sb in range(off, off + B, S1):
+                for k in range(n1 - 1, -1, -1):
+                    _gate(lr, li, sb, S1, 1 << pos[k], gps[k], kinds[k])
+        if plus != 0.0:
+            for i in range(B):
+                cr[i] = plus
+                ci[i] = 0.0
+        else:
+            for i in range(B):
+                cr[i] = qr[off + i]
+                ci[i] = qi[off + i]
+        if kind == _PH_TABLE:
+            for i in range(B):
+                e = idx[off + i]
+                c = tr[e]
+                sn = ti[e]
+                xr = cr[i]
+                xi = ci[i]
+                cr[i] = xr * c - xi * sn
+                ci[i] = xr * sn + xi * c
+        elif kind == _PH_FLOAT:
+            for i in range(B):
+                ph = -gamma * fdiag[off + i]
+                c = math.cos(ph)
+                sn = math.sin(ph)
+                xr = cr[i]
+                xi = ci[i]
+                cr[i] = xr * c - xi * sn
+                ci[i] = xr * sn + xi * c
+        lbr = lr[off:off + B]
+        lbi = li[off:off + B]
+        for k in range(m):
+            acc[k] += _ovl(lbr, lbi, cr, ci, 0, B, 1 << pos[k], gens[k], gkinds[k])
+        if kind == _PH_TABLE:
+            a = 0.0
+            for i in range(B):
+                e = idx[off + i]
+                yr = lbr[i]
+                yi = lbi[i]
+                a += (yr * ci[i] - yi * cr[i]) * (offset + e)
+                c = tr[e]
+                sn = ti[e]
+                lbr[i] = yr * c + yi * sn
+                lbi[i] = yi * c - yr * sn
+            acc[m] += a
+        elif kind == _PH_FLOAT:
+            a = 0.0
+            for i in range(B):
+                e = fdiag[off + i]
+                yr = lbr[i]
+                yi = lbi[i]
+                a += (yr * ci[i] - yi * cr[i]) * e
+                c = math.cos(gamma * e)
+                sn = math.sin(gamma * e)
+                lbr[i] = yr * c - yi * sn
+                lbi[i] = yr * sn + yi * c
+            acc[m] += a
+
+
+@njit(parallel=True, **_NB)
+def _low_bwd_ck_par(lr, li, qr, qi, plus, nblocks, nchunks, K, L1, kind, idx, tr, ti, fdiag,
+                    offset, gamma, pos, gps, kinds, gens, gkinds, accs):
+    per = (nblocks + nchunks - 1) // nchunks
+    for c in prange(nchunks):
+        cr = np.empty(1 << K)
+        ci = np.empty(1 << K)
+        _low_bwd_ck_chunk(lr, li, qr, qi, plus, c * per, min(nblocks, (c + 1) * per), K, L1, kind,
+                          idx, tr, ti, fdiag, offset, gamma, pos, gps, kinds, gens, gkinds, accs[c],
+                          cr, ci)
+
+
+# --------------------------------------------------------------------------
 # elementwise helpers (split layout unless named _c)
 # --------------------------------------------------------------------------
 @njit(**_NB)
@@ -763,6 +933,82 @@ def _sweeps_bwd(phi, lam, n, prep, gamma, us, gens, active, init_diag=None):
     return 2.0 * float(tot[m]), gq, value
 
 
+def _sweeps_bwd_ck(lam, psi_next, psi_prev, n, prep, gamma, us, gens, active, init_diag=None):
+    """Checkpointed adjoint step of one layer: lam (after the layer) is rewound to before
+    it; ``psi_next`` is the state after the layer, ``psi_prev`` the state before it (None
+    for |+>^n). Neither is modified. Needs at most one high group
+    (:func:`checkpoint_ok`). Returns (d/dgamma, d/dbeta_q (n,), <psi|D|psi> or None)."""
+    lr, li = lam[0], lam[1]
+    qr, qi = psi_next[0], psi_next[1]
+    N = lr.size
+    K = min(n, BLOCK_BITS)
+    L1 = min(K, L1_BITS)
+    kind, idx, tr, ti, fdiag, offset = _phase_args(prep, gamma)
+    ud = np.conj(np.swapaxes(np.asarray(us), 1, 2))
+    pos, gps, kinds, qs = _split_gates(n, ud, active)
+    g = np.asarray(gens)[qs] if qs.size else np.zeros((0, 2, 2), dtype=np.complex128)
+    grows = _gate_rows(g)
+    gkinds = np.array([_K_X if (m[0, 0] == 0 and m[1, 1] == 0 and m[0, 1] == 1 and m[1, 0] == 1)
+                       else _K_GEN for m in g], dtype=np.int64)
+    gq = np.zeros(n)
+    nch = _nchunks(N)
+    groups = [(s, H, W) for s, H, W in _high_groups(n, K)
+              if ((pos >= s) & (pos < s + H)).any()]
+    if len(groups) > 1:
+        raise ValueError(f"the checkpointed adjoint handles at most {BLOCK_BITS + BLOCK_BITS - 2} "
+                         f"qubits, got {n}")
+    value = None
+    if init_diag is not None and (not groups or groups[0][0] + groups[0][1] != n):
+        value = NumbaBackend.mul_diag(psi_next, init_diag, lam)
+        init_diag = None
+    for s, H, W in groups:
+        sel = (pos >= s) & (pos < s + H)
+        ntiles = (N >> (s + H)) * ((1 << s) // W)
+        rel = pos[sel] - s
+        c = 1 if nch == 1 else min(nch, ntiles)
+        ms = int(sel.sum())
+        acc = np.zeros((c, ms + 1))
+        init = init_diag is not None
+        dg = init_diag if init else _DUMMY_F
+        if c == 1:
+            sz = (1 << H) * W
+            _high_bwd_ck_chunk(lr, li, qr, qi, 0, ntiles, s, H, W, rel, gps[sel], kinds[sel],
+                               grows[sel], gkinds[sel], np.empty(sz), np.empty(sz), np.empty(sz),
+                               np.empty(sz), acc[0], init, dg)
+        else:
+            _high_bwd_ck_par(lr, li, qr, qi, ntiles, c, s, H, W, rel, gps[sel], kinds[sel],
+                             grows[sel], gkinds[sel], acc, init, dg)
+        tot = acc.sum(axis=0)
+        gq[qs[sel]] = 2.0 * tot[:ms]
+        if init:
+            value = float(tot[ms])
+            init_diag = None
+    if psi_prev is None:
+        plus, pr, pi = 2.0 ** (-n / 2), _DUMMY_F, _DUMMY_F
+    else:
+        plus, pr, pi = 0.0, psi_prev[0], psi_prev[1]
+    low = pos < K
+    m = int(low.sum())
+    nblocks = N >> K
+    c = 1 if nch == 1 else min(nch, nblocks)
+    acc = np.zeros((c, m + 1))
+    if c == 1:
+        _low_bwd_ck_chunk(lr, li, pr, pi, plus, 0, nblocks, K, L1, kind, idx, tr, ti, fdiag, offset,
+                          gamma, pos[low], gps[low], kinds[low], grows[low], gkinds[low], acc[0],
+                          np.empty(1 << K), np.empty(1 << K))
+    else:
+        _low_bwd_ck_par(lr, li, pr, pi, plus, nblocks, c, K, L1, kind, idx, tr, ti, fdiag, offset,
+                        gamma, pos[low], gps[low], kinds[low], grows[low], gkinds[low], acc)
+    tot = acc.sum(axis=0)
+    gq[qs[low]] = 2.0 * tot[:m]
+    return 2.0 * float(tot[m]), gq, value
+
+
+def checkpoint_ok(n: int) -> bool:
+    """True if the checkpointed adjoint applies at n qubits (at most one high group)."""
+    return len(_high_groups(n, min(n, BLOCK_BITS))) <= 1
+
+
 class NumbaBackend:
     """Split-layout numba backend (see _NumpyBackend in qaoa.py for the interface)."""
 
@@ -847,6 +1093,17 @@ class NumbaBackend:
         """lam = D phi, then :meth:`backward_layer`; returns (<phi|D|phi>, d/dgamma, d/dbeta_q)."""
         gg, gq, value = _sweeps_bwd(phi, lam, n, prepared, gamma, us, gens, active, diag)
         return value, gg, gq
+
+    @staticmethod
+    def backward_layer_ck(lam, psi_next, psi_prev, n, prepared, gamma, us, gens, active,
+                          diag=None):
+        """Checkpointed adjoint step (see :func:`_sweeps_bwd_ck`); with ``diag``, lam is
+        first set to D psi_next. Returns (<psi|D|psi> or None, d/dgamma, d/dbeta_q)."""
+        gg, gq, value = _sweeps_bwd_ck(lam, psi_next, psi_prev, n, prepared, gamma, us, gens,
+                                       active, diag)
+        return value, gg, gq
+
+    checkpoint_ok = staticmethod(checkpoint_ok)
 
     @staticmethod
     def gate_layer_backward(phi, lam, n, us, gens, active):

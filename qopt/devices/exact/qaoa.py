@@ -167,9 +167,13 @@ def qaoa_value_and_grad(energies: np.ndarray, gammas, betas, *, diag: np.ndarray
                         backend: str = "auto") -> tuple[float, np.ndarray, np.ndarray]:
     """Value and exact gradient of <psi|D|psi> by the adjoint method.
 
-    One forward pass, then one reverse sweep that rewinds the state and the
-    back-propagated vector ``lam = D psi`` layer by layer (two state buffers,
-    about 3 forward evaluations in total for all 2p (or p + p n) angles).
+    One forward pass, then one reverse sweep over the layers for all 2p (or
+    p + p n) angles. When the states before each layer fit in
+    :func:`checkpoint_budget` (numba backend, X or warm mixer, n <= 26), the
+    forward pass keeps them and the reverse sweep only evolves the
+    back-propagated vector ``lam = D psi``, reading the stored states for the
+    overlaps (p extra state buffers, kept per thread for reuse). Otherwise it
+    rewinds the state and ``lam`` together (two state buffers).
 
     Args:
         energies, gammas, betas, mixer, initial, groups, backend: as
@@ -183,6 +187,8 @@ def qaoa_value_and_grad(energies: np.ndarray, gammas, betas, *, diag: np.ndarray
     plan = _plan(energies, gammas, betas, mixer, initial, groups, backend)
     n, be = plan.n, plan.be
     d = plan.energies if diag is None else _check_diag(diag, n, "diag")
+    if _use_checkpoints(plan):
+        return _grad_checkpointed(plan, d)
     phi = _forward(plan, _workspace(be, n, 0))
     lam = _workspace(be, n, 1)
     p = len(plan.gammas)
@@ -214,6 +220,70 @@ def qaoa_value_and_grad(energies: np.ndarray, gammas, betas, *, diag: np.ndarray
 # --------------------------------------------------------------------------
 # internals
 # --------------------------------------------------------------------------
+#: Memory for the checkpointed gradient's stored states, in bytes; None = the
+#: default min(4 GiB, 25% of RAM). 0 forces the rewinding adjoint.
+CHECKPOINT_BYTES: int | None = None
+
+
+def checkpoint_budget() -> int:
+    """Bytes the checkpointed adjoint may hold in stored states (see CHECKPOINT_BYTES)."""
+    if CHECKPOINT_BYTES is not None:
+        return int(CHECKPOINT_BYTES)
+    try:
+        import os
+
+        ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        ram = 8 << 30
+    return int(min(4 << 30, ram // 4))
+
+
+def _use_checkpoints(plan: "_Plan") -> bool:
+    be, p = plan.be, len(plan.gammas)
+    if p == 0 or plan.pairs or not hasattr(be, "backward_layer_ck") or not be.checkpoint_ok(plan.n):
+        return False
+    stored = p - 1 + (plan.initial is not None)
+    return stored * (16 << plan.n) <= checkpoint_budget()
+
+
+def _grad_checkpointed(plan: "_Plan", d: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+    """Adjoint gradient that stores psi_l (the state before layer l) in the forward pass."""
+    n, be = plan.n, plan.be
+    p = len(plan.gammas)
+    phi = _workspace(be, n, 0)
+    if plan.initial is None:
+        be.fill_plus(phi, n)
+    else:
+        be.load(phi, plan.initial)
+    before: list = []  # psi_l per layer; None = |+>^n
+    slot = 2
+    for l in range(p):
+        if l == 0 and plan.initial is None:
+            before.append(None)
+        else:
+            ck = _workspace(be, n, slot)
+            slot += 1
+            np.copyto(ck, phi)
+            before.append(ck)
+        be.forward_layer(phi, n, plan.prepared, plan.gammas[l], _gates(plan.gens, plan.betas[l]),
+                         plan.active)
+    lam = _workspace(be, n, 1)
+    dg = np.zeros(p)
+    db = np.zeros((p, n))
+    value = None
+    for l in range(p - 1, -1, -1):
+        nxt = phi if l == p - 1 else before[l + 1]
+        us = _gates(plan.gens, plan.betas[l])
+        v, dg[l], db[l] = be.backward_layer_ck(lam, nxt, before[l], n, plan.prepared,
+                                               plan.gammas[l], us, plan.gens, plan.active,
+                                               d if l == p - 1 else None)
+        if l == p - 1:
+            value = v
+    if plan.multi_angle:
+        return value, dg, db
+    return value, dg, db.sum(axis=1)
+
+
 @dataclass
 class _Plan:
     n: int
