@@ -41,6 +41,8 @@ __all__ = ["recovery_probability", "assign_qubits", "Encoding", "encode", "relax
 logger = logging.getLogger(__name__)
 
 MAX_QUBITS = 22  # dense state vector / sparse relaxed Hamiltonian limit
+_VQE_MEMORY_BYTES = 4 * 2**30  # autograd memory allowed for the relaxed-Hamiltonian VQE
+_SPARSE_MEMORY_BYTES = 4 * 2**30  # memory allowed for assembling the sparse relaxed Hamiltonian
 PAULIS = {1: (2,), 2: (0, 2), 3: (0, 1, 2)}  # 0 = X, 1 = Y, 2 = Z, in the order bits are assigned
 _SQ3 = np.sqrt(3.0)
 
@@ -179,6 +181,17 @@ def relaxed_hamiltonian(enc: Encoding, *, max_qubits: int = MAX_QUBITS):
     nq = enc.num_qubits
     if nq > max_qubits:
         raise ValueError(f"the relaxed Hamiltonian has {nq} qubits > max_qubits={max_qubits}")
+    flips = {0}
+    for u, v in zip(enc.rows, enc.cols):  # X/Y factors flip bits: one sparse diagonal band per distinct flip
+        flips.add(sum(1 << (nq - 1 - enc.qubit[w]) for w in (u, v) if enc.pauli[w] != 2))
+    flips.update(1 << (nq - 1 - enc.qubit[i]) for i in range(enc.num_vars) if enc.pauli[i] != 2 and enc.h[i] != 0)
+    need = 2**nq * len(flips) * 32 * 2  # complex data + int64 row/col indices, twice during assembly
+    if need > _SPARSE_MEMORY_BYTES:
+        raise ConfigError(
+            f"the relaxed Hamiltonian on {nq} qubits has {len(flips)} distinct bit-flip patterns and would need "
+            f"about {need / 2**30:.1f} GiB (limit {_SPARSE_MEMORY_BYTES / 2**30:.0f} GiB); {enc.num_vars} variables "
+            f"on {nq} qubits is {enc.compression_ratio:.2f} variables per qubit: shrink the problem first "
+            "(--max-qubits) or solve it with a non-relaxed solver")
     terms = _Terms(nq)
     sk = np.sqrt(enc.k)
     terms.add(enc.offset, [])
@@ -337,9 +350,26 @@ def ground_state(enc: Encoding, *, method: str = "auto", exact_max_qubits: int =
     Returns:
         ``(state, energy, method_used)``; state shape (2**nq,) complex.
     """
-    H = relaxed_hamiltonian(enc)
+    H = relaxed_hamiltonian(enc).tocsr()
+    dim = H.shape[0]
+    if method in ("auto", "exact") and np.array_equal(H.indices, np.repeat(np.arange(dim), np.diff(H.indptr))):
+        # only Z strings (every qubit carries one variable, e.g. a dense graph needing as many
+        # colours as variables): the ground state is the lowest basis state, found exactly
+        diag = np.real(H.diagonal())
+        k = int(np.argmin(diag))
+        state = np.zeros(dim, dtype=complex)
+        state[k] = 1.0
+        return state, float(diag[k]), "exact"
     if method == "auto":
         method = "exact" if enc.num_qubits <= exact_max_qubits else "vqe"
+    if method == "vqe":
+        # backprop through the brickwork keeps ~(5n-1)*layers states of 16*2^n bytes alive
+        need = 16 * dim * (5 * enc.num_qubits - 1) * layers * 3
+        if need > _VQE_MEMORY_BYTES:
+            raise ConfigError(
+                f"QRAO VQE on {enc.num_qubits} qubits with {layers} layers needs about {need / 2**30:.1f} GiB "
+                f"(limit {_VQE_MEMORY_BYTES / 2**30:.0f} GiB); shrink the problem first "
+                f"(--max-qubits) or use --encoding 3 for fewer qubits")
     if method == "exact":
         if H.shape[0] <= 256:
             w, v = np.linalg.eigh(H.toarray())

@@ -190,3 +190,13 @@ def test_cli_solve_json():
     data = json.loads(out.output)
     assert data["solver"] == "qrao" and data["feasible"] and 1 <= data["qubits"] <= 16
     assert data["info"]["eigensolver"] == "exact"
+
+
+def test_relaxation_too_large_for_memory_is_a_clear_error_before_work():
+    # market split: every pair interacts, so QRAO needs one qubit per variable (20 qubits, no
+    # compression) and the sparse relaxed Hamiltonian would need ~13 GiB
+    import qopt
+    from qopt.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="shrink the problem first"):
+        qopt.solve(qopt.load("ms_03_050_002"), "qrao", seed=0)
