@@ -19,6 +19,8 @@ layer is two sweeps over the state:
 The adjoint step runs the same sweeps backwards on the state and the
 back-propagated vector together; the gradient terms Im <lam|G_q|phi> and
 Im <lam|C|phi> are accumulated in the same loops that rewind the gates.
+The checkpointed adjoint step (:func:`_sweeps_bwd_ck`) rewinds only lam and
+reads the states stored by the forward pass for the overlaps.
 Sweeps are split over threads with ``numba.prange`` when the state has at
 least 2**:data:`PARALLEL_MIN_BITS` amplitudes.
 """
