@@ -134,6 +134,9 @@ for path in plot_all(runs, workdir / "plots"):
 
 
 def write(name: str, cells) -> Path:
+    """Validate and write a notebook without outputs; stable cell ids keep regenerated files unchanged."""
+    for i, cell in enumerate(cells):
+        cell["id"] = f"{name[:2]}-{i:02d}"
     nb = new_notebook(cells=cells, metadata={
         "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
         "language_info": {"name": "python"},

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from nbformat.v4 import new_code_cell, new_markdown_cell
+
+from _build import write  # one writer for every notebook (run as a script from notebooks/)
 
 HERE = Path(__file__).resolve().parent
 
@@ -388,19 +389,6 @@ display(Image(filename=str(example_grid(out / "grid.png", rows, num_images=8,
                                          title=f"{config.dataset}: sigma {config.noise_sigma}"))))
 display(Image(filename=str(training_curves(out / "curves.png", outcome["history"]))))'''),
 ]
-
-
-def write(name: str, cells) -> Path:
-    for i, cell in enumerate(cells):  # stable cell ids: regenerating leaves unchanged notebooks unchanged
-        cell["id"] = f"{name[:2]}-{i:02d}"
-    nb = new_notebook(cells=cells, metadata={
-        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
-        "language_info": {"name": "python"},
-    })
-    nbformat.validate(nb)
-    path = HERE / name
-    nbformat.write(nb, path)
-    return path
 
 
 if __name__ == "__main__":
