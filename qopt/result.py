@@ -22,7 +22,7 @@ class Status(str, enum.Enum):
     FAILED = "failed"            # no solution at all
 
 
-_PACKAGES = ("qopt", "numpy", "scipy", "dimod", "dwave-samplers", "networkx", "highspy",
+_PACKAGES = ("qopt", "numpy", "scipy", "dimod", "dwave-samplers", "networkx",
              "pennylane", "qiskit", "qiskit-aer", "mitiq", "torch")
 
 
