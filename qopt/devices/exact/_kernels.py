@@ -871,30 +871,23 @@ def _sweeps_fwd(st, n, prep, gamma, us, active) -> None:
             _high_fwd_par(re, im, ntiles, min(nch, ntiles), s, H, W, rel, gps[sel], kinds[sel])
 
 
-def _sweeps_bwd(phi, lam, n, prep, gamma, us, gens, active, init_diag=None):
-    """Adjoint step; with ``init_diag`` lam is first set to D phi (fused into the first
-    high sweep when there is one). Returns (d/dgamma, d/dbeta_q (n,), <phi|D|phi> or None)."""
-    pr, pi, lr, li = phi[0], phi[1], lam[0], lam[1]
-    N = pr.size
-    bb = BLOCK_BITS
-    K = min(n, bb)
-    L1 = min(K, L1_BITS - 1)  # two states share L1
-    kind, idx, tr, ti, fdiag, offset = _phase_args(prep, -gamma)
+def _backward_gates(n, us, gens, active):
+    """Inverse gates and generators of a layer, split by bit position, for the adjoint sweeps."""
     ud = np.conj(np.swapaxes(np.asarray(us), 1, 2))
     pos, gps, kinds, qs = _split_gates(n, ud, active)
     g = np.asarray(gens)[qs] if qs.size else np.zeros((0, 2, 2), dtype=np.complex128)
     grows = _gate_rows(g)
     gkinds = np.array([_K_X if (m[0, 0] == 0 and m[1, 1] == 0 and m[0, 1] == 1 and m[1, 0] == 1)
                        else _K_GEN for m in g], dtype=np.int64)
-    gq = np.zeros(n)
-    nch = _nchunks(N)
-    groups = [(s, H, W) for s, H, W in reversed(_high_groups(n, K, bb))
-              if ((pos >= s) & (pos < s + H)).any()]
+    return pos, gps, kinds, qs, grows, gkinds
+
+
+def _high_backward(groups, arrays, chunk, par, pos, gps, kinds, grows, gkinds, qs, gq, init_diag, nch):
+    """Backward tile sweeps over the high bit groups with the kernel pair ``chunk``/``par``
+    (rewinding or checkpointed) on the four re/im ``arrays``. Writes the gate gradients into
+    ``gq``; returns <psi|D|psi> when ``init_diag`` is fused into the first sweep, else None."""
+    N = arrays[0].size
     value = None
-    if init_diag is not None and (not groups or groups[0][0] + groups[0][1] != n):
-        # no sweep over the top bits to fuse into: build lam separately
-        value = NumbaBackend.mul_diag(phi, init_diag, lam)
-        init_diag = None
     for s, H, W in groups:
         sel = (pos >= s) & (pos < s + H)
         ntiles = (N >> (s + H)) * ((1 << s) // W)
@@ -906,17 +899,42 @@ def _sweeps_bwd(phi, lam, n, prep, gamma, us, gens, active, init_diag=None):
         dg = init_diag if init else _DUMMY_F
         if c == 1:
             sz = (1 << H) * W
-            _high_bwd_chunk(pr, pi, lr, li, 0, ntiles, s, H, W, rel, gps[sel], kinds[sel],
-                            grows[sel], gkinds[sel], np.empty(sz), np.empty(sz), np.empty(sz),
-                            np.empty(sz), acc[0], init, dg)
+            chunk(*arrays, 0, ntiles, s, H, W, rel, gps[sel], kinds[sel], grows[sel], gkinds[sel],
+                  np.empty(sz), np.empty(sz), np.empty(sz), np.empty(sz), acc[0], init, dg)
         else:
-            _high_bwd_par(pr, pi, lr, li, ntiles, c, s, H, W, rel, gps[sel], kinds[sel],
-                          grows[sel], gkinds[sel], acc, init, dg)
+            par(*arrays, ntiles, c, s, H, W, rel, gps[sel], kinds[sel], grows[sel], gkinds[sel], acc, init, dg)
         tot = acc.sum(axis=0)
         gq[qs[sel]] = 2.0 * tot[:ms]
         if init:
             value = float(tot[ms])
             init_diag = None
+    return value
+
+
+def _sweeps_bwd(phi, lam, n, prep, gamma, us, gens, active, init_diag=None):
+    """Adjoint step; with ``init_diag`` lam is first set to D phi (fused into the first
+    high sweep when there is one). Returns (d/dgamma, d/dbeta_q (n,), <phi|D|phi> or None)."""
+    pr, pi, lr, li = phi[0], phi[1], lam[0], lam[1]
+    N = pr.size
+    bb = BLOCK_BITS
+    K = min(n, bb)
+    L1 = min(K, L1_BITS - 1)  # two states share L1
+    kind, idx, tr, ti, fdiag, offset = _phase_args(prep, -gamma)
+    pos, gps, kinds, qs, grows, gkinds = _backward_gates(n, us, gens, active)
+    gq = np.zeros(n)
+    nch = _nchunks(N)
+    groups = [(s, H, W) for s, H, W in reversed(_high_groups(n, K, bb))
+              if ((pos >= s) & (pos < s + H)).any()]
+    value = None
+    if init_diag is not None and (not groups or groups[0][0] + groups[0][1] != n):
+        # no sweep over the top bits to fuse into: build lam separately
+        value = NumbaBackend.mul_diag(phi, init_diag, lam)
+        init_diag = None
+    if groups:
+        fused = _high_backward(groups, (pr, pi, lr, li), _high_bwd_chunk, _high_bwd_par, pos, gps, kinds,
+                               grows, gkinds, qs, gq, init_diag, nch)
+        value = value if fused is None else fused
+        init_diag = None
     low = pos < K
     m = int(low.sum())
     nblocks = N >> K
@@ -946,12 +964,7 @@ def _sweeps_bwd_ck(lam, psi_next, psi_prev, n, prep, gamma, us, gens, active, in
     K = min(n, BLOCK_BITS)
     L1 = min(K, L1_BITS)
     kind, idx, tr, ti, fdiag, offset = _phase_args(prep, gamma)
-    ud = np.conj(np.swapaxes(np.asarray(us), 1, 2))
-    pos, gps, kinds, qs = _split_gates(n, ud, active)
-    g = np.asarray(gens)[qs] if qs.size else np.zeros((0, 2, 2), dtype=np.complex128)
-    grows = _gate_rows(g)
-    gkinds = np.array([_K_X if (m[0, 0] == 0 and m[1, 1] == 0 and m[0, 1] == 1 and m[1, 0] == 1)
-                       else _K_GEN for m in g], dtype=np.int64)
+    pos, gps, kinds, qs, grows, gkinds = _backward_gates(n, us, gens, active)
     gq = np.zeros(n)
     nch = _nchunks(N)
     groups = [(s, H, W) for s, H, W in _high_groups(n, K)
@@ -963,28 +976,11 @@ def _sweeps_bwd_ck(lam, psi_next, psi_prev, n, prep, gamma, us, gens, active, in
     if init_diag is not None and (not groups or groups[0][0] + groups[0][1] != n):
         value = NumbaBackend.mul_diag(psi_next, init_diag, lam)
         init_diag = None
-    for s, H, W in groups:
-        sel = (pos >= s) & (pos < s + H)
-        ntiles = (N >> (s + H)) * ((1 << s) // W)
-        rel = pos[sel] - s
-        c = 1 if nch == 1 else min(nch, ntiles)
-        ms = int(sel.sum())
-        acc = np.zeros((c, ms + 1))
-        init = init_diag is not None
-        dg = init_diag if init else _DUMMY_F
-        if c == 1:
-            sz = (1 << H) * W
-            _high_bwd_ck_chunk(lr, li, qr, qi, 0, ntiles, s, H, W, rel, gps[sel], kinds[sel],
-                               grows[sel], gkinds[sel], np.empty(sz), np.empty(sz), np.empty(sz),
-                               np.empty(sz), acc[0], init, dg)
-        else:
-            _high_bwd_ck_par(lr, li, qr, qi, ntiles, c, s, H, W, rel, gps[sel], kinds[sel],
-                             grows[sel], gkinds[sel], acc, init, dg)
-        tot = acc.sum(axis=0)
-        gq[qs[sel]] = 2.0 * tot[:ms]
-        if init:
-            value = float(tot[ms])
-            init_diag = None
+    if groups:
+        fused = _high_backward(groups, (lr, li, qr, qi), _high_bwd_ck_chunk, _high_bwd_ck_par, pos, gps,
+                               kinds, grows, gkinds, qs, gq, init_diag, nch)
+        value = value if fused is None else fused
+        init_diag = None
     if psi_prev is None:
         plus, pr, pi = 2.0 ** (-n / 2), _DUMMY_F, _DUMMY_F
     else:
