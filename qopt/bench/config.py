@@ -285,7 +285,7 @@ def _parse_instance(entry, where, base: Path, fail, check: bool) -> InstanceSpec
 
 def _parse_solver(entry, where, fail) -> SolverSpec | str:
     """A :class:`SolverSpec`, or the entry's name (a str) when ``if_available`` and not registered."""
-    from qopt.solvers import SOLVERS, get_solver
+    from qopt.solvers import SOLVERS, get_solver, unknown_options
 
     if isinstance(entry, str):
         entry = {"name": entry}
@@ -317,13 +317,11 @@ def _parse_solver(entry, where, fail) -> SolverSpec | str:
         fn = get_solver(name)
     except ImportError as err:
         raise fail(f"{where}: solver {name!r} cannot be imported: {err}") from None
-    params = inspect.signature(fn).parameters
-    if not any(p.kind is p.VAR_KEYWORD for p in params.values()):
-        unknown = [k for k in options if k not in params]
-        if unknown:
-            allowed = ", ".join(k for k in params if k not in ("problem", "seed"))
-            raise fail(f"{where}: solver {name!r} does not take option(s) {', '.join(unknown)}; "
-                       f"it takes {allowed}")
+    unknown = unknown_options(fn, options)
+    if unknown:
+        allowed = ", ".join(k for k in inspect.signature(fn).parameters if k not in ("problem", "seed"))
+        raise fail(f"{where}: solver {name!r} does not take option(s) {', '.join(unknown)}; "
+                   f"it takes {allowed}")
     if shrink is not None:
         try:
             from qopt.shrink import shrink_and_solve  # noqa: F401

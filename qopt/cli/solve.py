@@ -109,12 +109,9 @@ def _run(problem, solver, *, seed, shrink, max_qubits, options):
 
 
 def _check_options(solver, fn, options):
-    import inspect
+    from qopt.solvers import unknown_options
 
-    params = inspect.signature(fn).parameters
-    if any(p.kind is p.VAR_KEYWORD for p in params.values()):
-        return
-    unknown = [k for k in options if k not in params]
+    unknown = unknown_options(fn, options)
     if unknown:
         flags = ", ".join(_SOLVER_FLAGS.get(k, k) for k in unknown)
         raise click.UsageError(f"{flags} does not apply to --solver {solver}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 
-__all__ = ["SOLVERS", "get_solver", "solve"]
+__all__ = ["SOLVERS", "get_solver", "solve", "unknown_options"]
 
 SOLVERS: dict[str, str] = {
     "exact": "qopt.solvers.classical:exact",
@@ -37,6 +37,17 @@ def get_solver(name: str):
     return getattr(importlib.import_module(module), attr)
 
 
+def unknown_options(fn, options) -> list[str]:
+    """Names in ``options`` that solver function ``fn`` does not take, in the given order
+    (none when ``fn`` accepts ``**kwargs``)."""
+    import inspect
+
+    params = inspect.signature(fn).parameters
+    if any(p.kind is p.VAR_KEYWORD for p in params.values()):
+        return []
+    return [k for k in options if k not in params]
+
+
 def solve(problem, solver: str = "sa", **options):
     """Solve ``problem`` with the named solver (``exact``, ``sa``, ``tabu``, ...).
 
@@ -46,13 +57,11 @@ def solve(problem, solver: str = "sa", **options):
         ValueError: unknown solver name or option.
     """
     fn = get_solver(solver)
-    import inspect
+    unknown = sorted(unknown_options(fn, options))
+    if unknown:
+        import inspect
 
-    params = inspect.signature(fn).parameters
-    if not any(p.kind is p.VAR_KEYWORD for p in params.values()):
-        unknown = sorted(set(options) - set(params))
-        if unknown:
-            allowed = sorted(k for k in params if k != "problem")
-            raise ValueError(f"solver {solver!r} does not take option(s) {', '.join(unknown)}; "
-                             f"it takes {', '.join(allowed)}")
+        allowed = sorted(k for k in inspect.signature(fn).parameters if k != "problem")
+        raise ValueError(f"solver {solver!r} does not take option(s) {', '.join(unknown)}; "
+                         f"it takes {', '.join(allowed)}")
     return fn(problem, **options)
