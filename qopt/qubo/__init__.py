@@ -1,5 +1,5 @@
 """From constrained models to QUBOs: penalties, slack, calibration, and Ising/MaxCut forms."""
 
-from qopt.qubo.penalties import Decoder, count_qubits, to_bqm
+from qopt.qubo.penalties import Decoder, count_qubits, one_hot_groups, to_bqm
 
-__all__ = ["Decoder", "count_qubits", "to_bqm"]
+__all__ = ["Decoder", "count_qubits", "one_hot_groups", "to_bqm"]

@@ -45,7 +45,7 @@ import numpy as np
 
 from qopt.errors import InfeasibleModelError, PenaltyWarning
 
-__all__ = ["Decoder", "to_bqm", "count_qubits"]
+__all__ = ["Decoder", "to_bqm", "count_qubits", "one_hot_groups"]
 
 SlackMode = Literal["binary", "unbalanced"]
 
@@ -113,7 +113,7 @@ def _bounded_coefficients(R: int) -> list[int]:
     return coeffs
 
 
-def _one_hot_groups(cqm) -> dict:
+def one_hot_groups(cqm) -> dict:
     """Variable -> group id for disjoint one-hot equality constraints (``sum x == 1``)."""
     group: dict = {}
     for label, comp in cqm.constraints.items():
@@ -279,7 +279,7 @@ def to_bqm(
     bqm.add_quadratic_from((u, v, b) for (u, v), b in objective.quadratic.items())
     bqm.offset += objective.offset
 
-    delta = _objective_flip_bound(objective, _one_hot_groups(cqm))
+    delta = _objective_flip_bound(objective, one_hot_groups(cqm))
     scale = _objective_scale(objective)
     limit = max_coefficient_ratio * scale
     uniform = _qiskit_penalty(objective) if penalty == "qiskit" else None

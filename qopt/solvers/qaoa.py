@@ -125,11 +125,11 @@ def _is_regular_maxcut(problem) -> bool:
 # --------------------------------------------------------------------------- mixers
 def one_hot_groups(problem, variables) -> list[list[int]]:
     """Disjoint one-hot groups (``sum x == 1`` constraints) as qubit index lists (e.g. QAP rows)."""
-    from qopt.qubo.penalties import _one_hot_groups
+    from qopt.qubo.penalties import one_hot_groups as _cqm_one_hot_groups
 
     pos = {v: q for q, v in enumerate(variables)}
     groups: dict = {}
-    for v, label in _one_hot_groups(problem.cqm()).items():
+    for v, label in _cqm_one_hot_groups(problem.cqm()).items():
         groups.setdefault(label, []).append(pos[v])
     return [sorted(g) for g in groups.values() if len(g) >= 2]
 
