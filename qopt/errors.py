@@ -18,6 +18,7 @@ __all__ = [
     "SolverError",
     "ShrinkBudgetError",
     "DeviceCapacityError",
+    "MitigationError",
     "PenaltyWarning",
     "ConvergenceWarning",
 ]
@@ -63,6 +64,12 @@ class ShrinkBudgetError(QoptError, ValueError):
 class DeviceCapacityError(QoptError, ValueError):
     """A circuit is wider than the device allows; raised before any work starts. The message names
     the device, its limit and the width needed."""
+
+
+class MitigationError(QoptError, RuntimeError):
+    """An error-mitigation technique cannot produce a trustworthy value on this circuit (for
+    example, every Clifford data regression training circuit has the same ideal value, so the fit
+    carries no information). The message names the technique and the option to change."""
 
 
 class PenaltyWarning(UserWarning):

@@ -405,7 +405,7 @@ class QiskitRunner:
         cal = outs[-2:] if readout else None
         noisy = [float(e[0]) for e in self._energies_of(outs[:1 + len(train)], cal)]
         ideal = [self.ideal_value(c) for c in train]
-        return cdr_fit(noisy[1:], ideal, noisy[0])
+        return cdr_fit(noisy[1:], ideal, noisy[0], fraction_non_clifford=opts.fraction_non_clifford)
 
     def ideal_value(self, circuit) -> float:
         """Noiseless ``<C>`` of a bound measured ISA circuit (state vector on its measured qubits)."""

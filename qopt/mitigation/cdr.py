@@ -62,11 +62,27 @@ def ideal_probabilities(circuit) -> np.ndarray:
     return out
 
 
-def cdr_fit(noisy_training, ideal_training, noisy_target) -> float:
-    """``a * noisy_target + b`` with (a, b) the least-squares fit of ideal on noisy training values."""
+def cdr_fit(noisy_training, ideal_training, noisy_target, *, fraction_non_clifford: float | None = None) -> float:
+    """``a * noisy_target + b`` with (a, b) the least-squares fit of ideal on noisy training values.
+
+    Raises:
+        MitigationError: every training circuit has the same ideal value. The fit would then return
+            that value whatever the target measured (on a 6-qubit QAOA ring with Mitiq's default
+            fraction 0.1, every training circuit has ``<ZZ> = 0`` and CDR returned the constant
+            offset). ``fraction_non_clifford`` is only used in the message.
+    """
+    from qopt.errors import MitigationError
+
     x = np.asarray(noisy_training, dtype=np.float64)
     y = np.asarray(ideal_training, dtype=np.float64)
-    if np.ptp(x) < 1e-12:  # degenerate training set: shift only
+    if y.size < 2 or np.ptp(y) <= 1e-9 * max(1.0, float(np.abs(y).max(initial=0.0))):
+        frac = "" if fraction_non_clifford is None else f" (now {fraction_non_clifford:g})"
+        value = f"{y[0]:.6g}" if y.size else "none"
+        raise MitigationError(
+            f"cdr: all {y.size} training circuits have the same ideal value ({value}), so the regression "
+            f"carries no information about the target; raise mitigation.cdr.fraction_non_clifford{frac} "
+            "or num_training_circuits")
+    if np.ptp(x) < 1e-12:  # noisy training values all equal: shift only
         return float(noisy_target + (y.mean() - x.mean()))
     a, b = np.polyfit(x, y, 1)
     return float(a * noisy_target + b)

@@ -8,7 +8,7 @@ Accepted forms::
       zne: {scale_factors: [1, 3, 5], factory: richardson, folding: global, seed: 7}
       readout: true                      # tensored confusion-matrix inversion (2 calibration circuits/job)
       ddd: {rule: xx}                    # Mitiq digital dynamical decoupling: xx | yy | xyxy
-      cdr: {num_training_circuits: 10, fraction_non_clifford: 0.1, seed: 7}
+      cdr: {num_training_circuits: 10, fraction_non_clifford: 0.5, seed: 7}
 
 Aliases: ``rem`` = ``readout``, ``dd`` = ``ddd``; ``none`` / ``off`` / false = no mitigation.
 Every unknown technique or option is a :class:`~qopt.errors.ConfigError` naming it and listing the
@@ -65,11 +65,16 @@ class CDROptions:
     Attributes:
         num_training_circuits: near-Clifford training circuits per evaluation.
         fraction_non_clifford: fraction of RZ gates kept non-Clifford in each training circuit.
+            Default 0.5, not Mitiq's 0.1: a p = 1 QAOA circuit on 4-6 qubits has only a dozen
+            non-Clifford rotations, and at 0.1 every training circuit of a ring had the same ideal
+            value (no fit possible). qopt simulates training circuits as state vectors, so keeping
+            more rotations costs nothing classically; on rings of 4 and 6 and a 3-regular 6-graph
+            0.5 left 0.01-0.08 of error, 0.3 0.02-0.12 (FakePerth / FakeManilaV2, 2000-8000 shots).
         seed: seed of the training-circuit choice.
     """
 
     num_training_circuits: int = 10
-    fraction_non_clifford: float = 0.1
+    fraction_non_clifford: float = 0.5
     seed: int | None = 7
 
 
