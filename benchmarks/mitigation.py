@@ -77,7 +77,7 @@ def instances(names):
     return out
 
 
-def gate_noise_only(problem, x, *, backend: str, seed: int) -> dict:
+def gate_noise_only(problem, x, *, backend: str, seed: int, layers: int = 1) -> dict:
     """Noisy and ZNE <C> (BQM units) from an exact density-matrix simulation of ``backend``'s noise model
     (Aer, same transpilation seed): gate and idle noise only, no readout error, no shot noise."""
     from qopt.devices import load_device
@@ -91,7 +91,7 @@ def gate_noise_only(problem, x, *, backend: str, seed: int) -> dict:
     prep = prepare(problem, dm)
     h, J, _ = ising_terms(prep.bqm, prep.variables)
     h, J = h / prep.scale, {k: v / prep.scale for k, v in J.items()}
-    runner = QiskitRunner(prep, lambda y: qaoa_gates(h, J, y[:1], y[1:]), shots=None, seed=seed,
+    runner = QiskitRunner(prep, lambda y: qaoa_gates(h, J, y[:layers], y[layers:]), shots=None, seed=seed,
                           mitigation={"zne": ZNE_SPEC})
     nv = runner.noisy_values(x)
     values = [v * prep.scale for v in nv["values"]]
@@ -108,13 +108,14 @@ def readout_errors(backend: str, physical: list[int]) -> list[float]:
     return [float(target["measure"][(int(q),)].error or 0.0) for q in physical]
 
 
-def run_instance(problem, *, backend: str, shots: int, seed: int, repeats: int = 1,
+def run_instance(problem, *, backend: str, shots: int, seed: int, repeats: int = 1, layers: int = 1,
                  angles: tuple[str, ...] = ("ramp", "optimised")) -> list[dict]:
     from qopt.devices import load_device
     from qopt.devices.qiskit_runner import QiskitRunner
     from qopt.optimize import minimize
     from qopt.solvers._variational import ising_terms, prepare
     from qopt.solvers.circuits import qaoa_gates
+    from qopt.solvers.qaoa import ramp_angles
 
     device = load_device({"name": "fake", "kind": "ibm", "backend": backend, "shots": shots, "seed": seed,
                           "options": {"optimization_level": 1, "confirm_above_shots": 1e12}})
@@ -128,7 +129,7 @@ def run_instance(problem, *, backend: str, shots: int, seed: int, repeats: int =
     emin = float(E.min())
 
     def build(x):
-        return qaoa_gates(h, J, x[:1], x[1:])
+        return qaoa_gates(h, J, x[:layers], x[layers:])
 
     def ideal_probs(x):
         from qiskit.quantum_info import Statevector
@@ -137,16 +138,16 @@ def run_instance(problem, *, backend: str, shots: int, seed: int, repeats: int =
 
         return Statevector(to_qiskit(build(x), n)).probabilities()
 
-    opt = minimize(lambda x: float(ideal_probs(x) @ E), np.array([0.375, -0.375]), optimizer="cobyla",
-                   maxiter=200, seed=seed)
+    ramp = np.concatenate(ramp_angles(layers))  # p = 1: gamma 0.375, beta -0.375
+    opt = minimize(lambda x: float(ideal_probs(x) @ E), ramp, optimizer="cobyla", maxiter=200 * layers, seed=seed)
     rows = []
-    for label, x in (("ramp", np.array([0.375, -0.375])), ("optimised", np.asarray(opt.x))):
+    for label, x in (("ramp", ramp), ("optimised", np.asarray(opt.x))):
         if label not in angles:
             continue
         probs = ideal_probs(x)
         ideal = float(probs @ E)
         p_opt_ideal = float(probs[np.isclose(E, emin)].sum())
-        dm = gate_noise_only(problem, x, backend=backend, seed=seed)
+        dm = gate_noise_only(problem, x, backend=backend, seed=seed, layers=layers)
         for method, spec in METHODS.items():
             values, dt = [], 0.0
             for r in range(repeats):  # sampling seeds seed, seed+1, ...; layout and folding fixed
@@ -158,6 +159,7 @@ def run_instance(problem, *, backend: str, shots: int, seed: int, repeats: int =
             value = float(np.mean(values))
             physical = runner.info()["physical_qubits"]
             row = {"instance": problem.name, "angles": label, "method": method, "qubits": prep.num_qubits,
+                   "layers": layers, "isa_ops": runner.info()["isa_ops"],
                    "value": value * prep.scale, "ideal": ideal * prep.scale,
                    "abs_error": abs(value - ideal) * prep.scale, "approx_ratio": value / emin,
                    "ideal_ratio": ideal / emin, "executions": runner.executions,
@@ -189,6 +191,7 @@ def main(argv=None) -> int:
     ap.add_argument("--repeats", type=int, default=1, help="sampling seeds per method (mean and spread reported)")
     ap.add_argument("--backend", default="FakeLagosV2")
     ap.add_argument("--instances", default="ring6,reg3-6,mis-path5")
+    ap.add_argument("--layers", type=int, default=1, help="QAOA depth p (deeper: gate noise grows, readout does not)")
     ap.add_argument("--output", choices=("text", "json"), default="text")
     args = ap.parse_args(argv)
     info = machine()
@@ -198,13 +201,14 @@ def main(argv=None) -> int:
     rows = []
     for problem in instances(names):
         rows.extend(run_instance(problem, backend=args.backend, shots=args.shots, seed=args.seed,
-                                 repeats=args.repeats,
+                                 repeats=args.repeats, layers=args.layers,
                                  angles=("optimised",) if args.output == "json" else ("ramp", "optimised")))
     info["loadavg_end"] = os.getloadavg()
     if args.output == "json":
         sel = [r for r in rows if r["angles"] == "optimised"]
         by = {r["method"]: r for r in sel}
         out = {"instance": sel[0]["instance"], "qubits": sel[0]["qubits"], "backend": sel[0]["backend"],
+               "layers": args.layers, "isa_ops": sel[0]["isa_ops"],
                "shots_per_circuit": args.shots, "seed": args.seed, "angles": "optimised (exact simulator)",
                "ideal": sel[0]["ideal"], "noisy": by["noisy"]["value"],
                "mitigated": {m: by[m]["value"] for m in METHODS if m != "noisy"},
@@ -232,7 +236,7 @@ def main(argv=None) -> int:
     print(f"# nproc={info['nproc']} cpu={info['cpu']} python={info['python']}")
     print(f"# packages {info['packages']}")
     print(f"# loadavg start {info['loadavg']} end {info['loadavg_end']}; backend {args.backend}, "
-          f"shots/circuit {args.shots}, seed {args.seed}, repeats {args.repeats}")
+          f"shots/circuit {args.shots}, seed {args.seed}, repeats {args.repeats}, layers p={args.layers}")
     print("| instance | angles | method | <C> | ± std | ideal | abs err | err / noisy err | mean abs err per eval | "
           "ratio | circuits/eval | time s |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")

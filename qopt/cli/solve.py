@@ -61,7 +61,7 @@ def _penalty(value: str | None):
 @click.option("--shrink", type=click.Choice(["adaptive", "static", "none"]), default=None,
               help="Graph shrinking before solving (default none; adaptive if --max-qubits is given).")
 @click.option("--max-qubits", type=click.IntRange(min=1), default=None, help="Qubit budget for shrinking.")
-@click.option("--mitigation", default=None, help="Error mitigation (zne, readout, dd, cdr), overriding the device file.")
+@click.option("--mitigation", default=None, help="Error mitigation (zne, readout, dd, cdr, pec; comma-separated to combine), overriding the device file.")
 @click.option("--penalty", default=None, help="Penalty weights: calibrated (default) | qiskit | a number.")
 @click.option("--slack", type=click.Choice(["binary", "unbalanced"]), default=None,
               help="Inequality encoding: binary slack (default) or unbalanced penalisation.")

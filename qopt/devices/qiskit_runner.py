@@ -205,7 +205,10 @@ class QiskitRunner:
         self.transpile_s = 0.0
         self.num_circuits = 0
         self.num_jobs = 0
-        self.executions_by = {"objective": 0, "gradient": 0, "calibration": 0, "cdr": 0, "samples": 0}
+        self.executions_by = {"objective": 0, "gradient": 0, "calibration": 0, "cdr": 0, "pec": 0, "samples": 0}
+        pec = self.mitigation.pec if self.mitigation else None
+        self._pec_rng = np.random.RandomState(pec.seed) if pec else None  # one sampling stream per run
+        self.pec_gamma: float | None = None
         self._exact_sim = None
 
     # ------------------------------------------------------------------ plumbing
@@ -321,20 +324,23 @@ class QiskitRunner:
             energies.append(self._energy(z, zz))
         return energies
 
-    def _run_scaled(self, st, bindings_per_scale, kind: str):
-        """One job: every scale factor's bindings (+ calibration); returns energies per scale."""
-        from qopt.mitigation.readout import calibration_circuits
-
-        pubs = [(t.circuit, b) for t, b in zip(st.templates, bindings_per_scale)]
-        kinds = [kind] * len(pubs)
+    def _run_energies(self, st, pubs, kinds):
+        """One job: ``pubs`` plus, with readout mitigation, the 2 calibration circuits; returns the
+        (readout-corrected) energies of ``pubs``, one array (k,) per pub."""
+        n = len(pubs)
         readout = bool(self.mitigation and self.mitigation.readout)
         if readout:
-            cals = calibration_circuits(st.isa.num_qubits, st.physical)
-            pubs += [(c, None) for c in cals]
-            kinds += ["calibration", "calibration"]
+            from qopt.mitigation.readout import calibration_circuits
+
+            pubs = list(pubs) + [(c, None) for c in calibration_circuits(st.isa.num_qubits, st.physical)]
+            kinds = list(kinds) + ["calibration", "calibration"]
         outs = self._execute(pubs, kinds)
-        cal = outs[-2:] if readout else None
-        return self._energies_of(outs[:len(st.templates)], cal)
+        return self._energies_of(outs[:n], outs[n:] if readout else None)
+
+    def _run_scaled(self, st, bindings_per_scale, kind: str):
+        """One job: every scale factor's bindings (+ calibration); returns energies per scale."""
+        return self._run_energies(st, [(t.circuit, b) for t, b in zip(st.templates, bindings_per_scale)],
+                                  [kind] * len(st.templates))
 
     def _extrapolate(self, values):
         z = self.mitigation.zne if self.mitigation else None
@@ -351,6 +357,8 @@ class QiskitRunner:
         st, theta = self._structure(x)
         if self.mitigation and self.mitigation.cdr:
             return self._cdr_value(st, theta)
+        if self.mitigation and self.mitigation.pec:
+            return self._pec_value(st, theta)
         binds = [t.bindings(t.angles(theta))[None, :] for t in st.templates]
         energies = self._run_scaled(st, binds, "objective")
         return self._extrapolate([float(e[0]) for e in energies])[0]
@@ -367,6 +375,9 @@ class QiskitRunner:
         if self.mitigation and self.mitigation.cdr:
             raise ConfigError("CDR has no parameter-shift gradient (its fit changes with the angles); use a "
                               "gradient-free optimizer (cobyla, nelder-mead, spsa) with cdr")
+        if self.mitigation and self.mitigation.pec:
+            raise ConfigError("PEC has no parameter-shift gradient here (its circuits are sampled per "
+                              "evaluation); use a gradient-free optimizer (cobyla, nelder-mead, spsa) with pec")
         x = np.asarray(x, dtype=np.float64)
         st, theta = self._structure(x)
         binds = []
@@ -390,22 +401,28 @@ class QiskitRunner:
         from qopt.mitigation.cdr import cdr_fit, training_circuits
 
         opts = self.mitigation.cdr
-        bound = st.plain.circuit.assign_parameters(
-            dict(zip(st.plain.circuit.parameters, st.plain.bindings(st.plain.angles(theta)))))
+        bound = self._bound_plain(st, theta)
         train = training_circuits(bound, opts, self.target)
-        pubs = [(bound, None)] + [(c, None) for c in train]
-        kinds = ["objective"] + ["cdr"] * len(train)
-        readout = bool(self.mitigation.readout)
-        if readout:
-            from qopt.mitigation.readout import calibration_circuits
-
-            pubs += [(c, None) for c in calibration_circuits(st.isa.num_qubits, st.physical)]
-            kinds += ["calibration", "calibration"]
-        outs = self._execute(pubs, kinds)
-        cal = outs[-2:] if readout else None
-        noisy = [float(e[0]) for e in self._energies_of(outs[:1 + len(train)], cal)]
+        energies = self._run_energies(st, [(bound, None)] + [(c, None) for c in train],
+                                      ["objective"] + ["cdr"] * len(train))
+        noisy = [float(e[0]) for e in energies]
         ideal = [self.ideal_value(c) for c in train]
         return cdr_fit(noisy[1:], ideal, noisy[0], fraction_non_clifford=opts.fraction_non_clifford)
+
+    def _bound_plain(self, st, theta):
+        return st.plain.circuit.assign_parameters(
+            dict(zip(st.plain.circuit.parameters, st.plain.bindings(st.plain.angles(theta)))))
+
+    def _pec_value(self, st, theta) -> float:
+        from qopt.mitigation.pec import pec_estimate, sample_circuits
+
+        opts = self.mitigation.pec
+        circuits, signs, gamma = sample_circuits(self._bound_plain(st, theta), self.target,
+                                                 num_samples=opts.num_samples, rng=self._pec_rng,
+                                                 noise_scale=opts.noise_scale)
+        self.pec_gamma = gamma
+        values = [float(e[0]) for e in self._run_energies(st, [(c, None) for c in circuits], ["pec"] * len(circuits))]
+        return pec_estimate(values, signs, gamma, offset=float(self._const))
 
     def ideal_value(self, circuit) -> float:
         """Noiseless ``<C>`` of a bound measured ISA circuit (state vector on its measured qubits)."""
@@ -498,6 +515,7 @@ class QiskitRunner:
             "job_retries": int(sub.retries) if sub else 0,
             "executions_by_purpose": dict(self.executions_by),
             "mitigation": self.mitigation.to_dict() if self.mitigation else None,
+            **({"pec_gamma": self.pec_gamma} if self.pec_gamma is not None else {}),
             "isa_ops": {k: int(v) for k, v in isa.count_ops().items()} if isa is not None else None,
             "physical_qubits": next(iter(self._structures.values())).physical if self._structures else None,
             "transpile_s": self.transpile_s,

@@ -5,7 +5,9 @@
   (Richardson, linear, polynomial, exponential) with their weights/partials for gradients;
 * :mod:`qopt.mitigation.transform`: Mitiq transformations of parametrised ISA circuits (layout kept);
 * :mod:`qopt.mitigation.readout`: tensored confusion-matrix readout correction;
-* :mod:`qopt.mitigation.cdr`: Clifford data regression.
+* :mod:`qopt.mitigation.cdr`: Clifford data regression;
+* :mod:`qopt.mitigation.pec`: probabilistic error cancellation (depolarising representations from the
+  backend's gate errors, sampled with Mitiq).
 
 The Qiskit runner (:mod:`qopt.devices.qiskit_runner`) applies them to every expectation value the
 optimiser sees and to the final energy estimate.
@@ -20,9 +22,10 @@ from qopt.mitigation.config import (
     TECHNIQUES,
     CDROptions,
     MitigationConfig,
+    PECOptions,
     ZNEOptions,
     parse_mitigation,
 )
 
-__all__ = ["MitigationConfig", "ZNEOptions", "CDROptions", "parse_mitigation", "TECHNIQUES", "FACTORIES",
+__all__ = ["MitigationConfig", "ZNEOptions", "CDROptions", "PECOptions", "parse_mitigation", "TECHNIQUES", "FACTORIES",
            "FOLDINGS", "DDD_RULES"]

@@ -9,6 +9,7 @@ Accepted forms::
       readout: true                      # tensored confusion-matrix inversion (2 calibration circuits/job)
       ddd: {rule: xx}                    # Mitiq digital dynamical decoupling: xx | yy | xyxy
       cdr: {num_training_circuits: 10, fraction_non_clifford: 0.5, seed: 7}
+      pec: {num_samples: 200, noise_scale: 1.0, seed: 7}   # probabilistic error cancellation
 
 Aliases: ``rem`` = ``readout``, ``dd`` = ``ddd``; ``none`` / ``off`` / false = no mitigation.
 Every unknown technique or option is a :class:`~qopt.errors.ConfigError` naming it and listing the
@@ -22,11 +23,11 @@ from typing import Any
 
 from qopt.errors import ConfigError
 
-__all__ = ["MitigationConfig", "ZNEOptions", "CDROptions", "parse_mitigation", "TECHNIQUES", "FACTORIES",
+__all__ = ["MitigationConfig", "ZNEOptions", "CDROptions", "PECOptions", "parse_mitigation", "TECHNIQUES", "FACTORIES",
            "FOLDINGS", "DDD_RULES"]
 
 #: Techniques (canonical names).
-TECHNIQUES = ("zne", "readout", "ddd", "cdr")
+TECHNIQUES = ("zne", "readout", "ddd", "cdr", "pec")
 #: ZNE extrapolation factories (Mitiq): richardson, linear, poly (needs ``order``), exp.
 FACTORIES = ("richardson", "linear", "poly", "exp")
 #: Unitary folding methods: global (G G^dag G on the whole circuit), local (gates at random,
@@ -34,7 +35,8 @@ FACTORIES = ("richardson", "linear", "poly", "exp")
 FOLDINGS = ("global", "local", "all")
 #: Mitiq DDD rules.
 DDD_RULES = ("xx", "yy", "xyxy")
-_ALIASES = {"rem": "readout", "dd": "ddd", "zne": "zne", "readout": "readout", "ddd": "ddd", "cdr": "cdr"}
+_ALIASES = {"rem": "readout", "dd": "ddd", "zne": "zne", "readout": "readout", "ddd": "ddd", "cdr": "cdr",
+            "pec": "pec"}
 _OFF = ("none", "off", "false", "")
 
 
@@ -79,6 +81,24 @@ class CDROptions:
 
 
 @dataclasses.dataclass(frozen=True)
+class PECOptions:
+    """Probabilistic error cancellation settings (Temme, Bravyi, Gambetta, PRL 119, 180509 (2017)).
+
+    Attributes:
+        num_samples: circuits sampled from the quasi-probability representation per evaluation
+            (each run with the device's shots). The estimate's spread grows with the one-norm
+            gamma of the representation as gamma / sqrt(num_samples * shots).
+        noise_scale: factor on the backend's reported gate errors used in the representations
+            (1 = trust the calibration data).
+        seed: seed of the sampling stream (one stream per run: successive evaluations differ).
+    """
+
+    num_samples: int = 200
+    noise_scale: float = 1.0
+    seed: int | None = 7
+
+
+@dataclasses.dataclass(frozen=True)
 class MitigationConfig:
     """Which techniques run, with their options (None = off)."""
 
@@ -86,6 +106,7 @@ class MitigationConfig:
     readout: bool = False
     ddd: str | None = None
     cdr: CDROptions | None = None
+    pec: PECOptions | None = None
 
     @property
     def techniques(self) -> tuple[str, ...]:
@@ -99,12 +120,15 @@ class MitigationConfig:
             out.append("zne")
         if self.cdr:
             out.append("cdr")
+        if self.pec:
+            out.append("pec")
         return tuple(out)
 
     def to_dict(self) -> dict:
         """JSON-friendly form (recorded in results)."""
         return {"zne": dataclasses.asdict(self.zne) if self.zne else None, "readout": self.readout,
-                "ddd": self.ddd, "cdr": dataclasses.asdict(self.cdr) if self.cdr else None}
+                "ddd": self.ddd, "cdr": dataclasses.asdict(self.cdr) if self.cdr else None,
+                "pec": dataclasses.asdict(self.pec) if self.pec else None}
 
 
 def _options(value, technique: str, where: str) -> dict:
@@ -169,6 +193,19 @@ def _cdr(opts: dict, where: str) -> CDROptions:
                       seed=_seed(opts.get("seed", d.seed), "mitigation.cdr.seed", where))
 
 
+def _pec(opts: dict, where: str) -> PECOptions:
+    _check_keys(opts, ("num_samples", "noise_scale", "seed"), "pec", where)
+    d = PECOptions()
+    k = opts.get("num_samples", d.num_samples)
+    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+        raise ConfigError(f"{where}mitigation.pec.num_samples must be a positive integer, got {k!r}")
+    f = opts.get("noise_scale", d.noise_scale)
+    if isinstance(f, bool) or not isinstance(f, (int, float)) or not 0.0 < f <= 10.0:
+        raise ConfigError(f"{where}mitigation.pec.noise_scale must be in (0, 10], got {f!r}")
+    return PECOptions(num_samples=k, noise_scale=float(f), seed=_seed(opts.get("seed", d.seed),
+                                                                        "mitigation.pec.seed", where))
+
+
 def parse_mitigation(spec: Any, *, base: Any = None, source: str | None = None) -> MitigationConfig | None:
     """A validated :class:`MitigationConfig` from a device block or a CLI string.
 
@@ -215,7 +252,7 @@ def parse_mitigation(spec: Any, *, base: Any = None, source: str | None = None) 
         spec = mapping
     if not isinstance(spec, dict):
         raise ConfigError(f"{where}mitigation must be a mapping, a technique name or null, got {spec!r}")
-    zne = cdr = ddd = None
+    zne = cdr = ddd = pec = None
     readout = False
     for key, value in spec.items():
         name = _ALIASES.get(str(key).lower())
@@ -229,6 +266,8 @@ def parse_mitigation(spec: Any, *, base: Any = None, source: str | None = None) 
             zne = _zne(opts, where)
         elif name == "cdr":
             cdr = _cdr(opts, where)
+        elif name == "pec":
+            pec = _pec(opts, where)
         elif name == "readout":
             _check_keys(opts, (), "readout", where)
             readout = True
@@ -241,5 +280,8 @@ def parse_mitigation(spec: Any, *, base: Any = None, source: str | None = None) 
     if zne and cdr:
         raise ConfigError(f"{where}mitigation: zne and cdr together are not supported (CDR already fits "
                           "the noise); pick one")
-    cfg = MitigationConfig(zne=zne, readout=readout, ddd=ddd, cdr=cdr)
+    if pec and (zne or cdr):
+        raise ConfigError(f"{where}mitigation: pec cannot be combined with {'zne' if zne else 'cdr'} "
+                          "(each estimates the noiseless value on its own); pick one")
+    cfg = MitigationConfig(zne=zne, readout=readout, ddd=ddd, cdr=cdr, pec=pec)
     return cfg if cfg.techniques else None

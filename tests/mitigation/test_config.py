@@ -24,6 +24,13 @@ def test_cli_string_keeps_device_options():
     assert cfg.zne.scale_factors == (1.0, 2.0) and cfg.zne.factory == "linear" and not cfg.readout
 
 
+def test_pec_defaults_and_readout():
+    cfg = parse_mitigation("pec,readout")
+    assert cfg.techniques == ("readout", "pec")
+    assert (cfg.pec.num_samples, cfg.pec.noise_scale, cfg.pec.seed) == (200, 1.0, 7)
+    assert cfg.to_dict()["pec"] == {"num_samples": 200, "noise_scale": 1.0, "seed": 7}
+
+
 def test_mapping():
     cfg = parse_mitigation({"zne": {"factory": "poly", "order": 1, "scale_factors": [1, 2, 3],
                                     "folding": "local", "seed": 3},
@@ -32,7 +39,7 @@ def test_mapping():
 
 
 @pytest.mark.parametrize("spec, match", [
-    ("pec", "unknown mitigation 'pec'"),
+    ("pce", "unknown mitigation 'pce'"),
     ({"zen": {}}, "unknown technique 'zen'"),
     ({"zne": {"scale": [1, 3]}}, r"mitigation.zne: unknown option\(s\) scale"),
     ({"zne": {"scale_factors": [1]}}, "at least two numbers"),
@@ -44,10 +51,15 @@ def test_mapping():
     ({"readout": {"shots": 10}}, r"mitigation.readout: unknown option\(s\) shots"),
     ({"cdr": {"num_training_circuits": 1}}, "num_training_circuits must be an integer >= 2"),
     ({"zne": True, "cdr": True}, "zne and cdr together"),
+    ({"pec": True, "zne": True}, "pec cannot be combined with zne"),
+    ({"pec": {"num_samples": 0}}, "num_samples must be a positive integer"),
+    ({"pec": {"noise_scale": 0}}, r"noise_scale must be in \(0, 10\]"),
+    ({"pec": {"precision": 0.1}}, r"mitigation.pec: unknown option\(s\) precision"),
     ({"zne": [1, 3]}, "must be a mapping of options"),
     (42, "must be a mapping"),
-], ids=["pec", "typo-technique", "typo-option", "one-scale", "scale<1", "factory", "order", "folding",
-        "ddd-rule", "readout-option", "cdr-count", "zne+cdr", "zne-list", "int"])
+], ids=["pce", "typo-technique", "typo-option", "one-scale", "scale<1", "factory", "order", "folding",
+        "ddd-rule", "readout-option", "cdr-count", "zne+cdr", "pec+zne", "pec-samples", "pec-scale",
+        "pec-option", "zne-list", "int"])
 def test_errors_name_the_bad_value(spec, match):
     with pytest.raises(ConfigError, match=match):
         parse_mitigation(spec, source="dev.yaml")
