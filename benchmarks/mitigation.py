@@ -1,12 +1,13 @@
-"""Error mitigation on a fake-backend noise model: QAOA p = 1 cost expectations, ideal vs noisy vs mitigated.
+"""Error mitigation on a fake-backend noise model: QAOA cost expectations, ideal vs noisy vs mitigated.
 
-For each instance the QAOA circuit (fixed ramp angles, and the ideal optimum angles found on the exact
-simulator) runs through qopt's Qiskit runner in qiskit-ibm-runtime's local testing mode on a 7-qubit
-fake backend (FakeLagosV2 noise model, ISA transpilation). Methods: none (noisy), ZNE (Richardson
-1,3,5 and linear 1,3, global folding), readout (tensored confusion inversion, "rem"), DDD (Mitiq XX),
-CDR (10 training circuits) and ``zne_rem`` = ZNE applied to the readout-corrected values of each
-scale factor (``zne`` stays ZNE alone). Reported: <C> (BQM units), |error| vs ideal,
-approximation ratio <C>/C_min, probability of an optimal state in the noisy shots, circuit
+For each instance the QAOA circuit (depth ``--layers p``, default 1; fixed ramp angles, and the ideal
+optimum angles found on a state vector) runs through qopt's Qiskit runner in qiskit-ibm-runtime's
+local testing mode on a fake backend (default FakeTorino, the 133-qubit Heron device ibm.yaml
+targets; ISA transpilation). Methods: none (noisy), ZNE (Richardson 1,3,5 and linear 1,3, global
+folding), readout (tensored confusion inversion, "rem"), DDD (Mitiq XX), CDR (10 training
+circuits), PEC (200 sampled circuits), and ``zne_rem`` / ``pec_rem`` = ZNE / PEC applied to
+readout-corrected values (``zne`` and ``pec`` stay alone). Reported: <C> (BQM units), |error| vs
+ideal, approximation ratio <C>/C_min, probability of an optimal state in the noisy shots, circuit
 executions and shots per evaluation, wall time. Fixed seeds; ``--repeats R`` reruns the sampling
 with seeds seed..seed+R-1 (same layout and folding) and reports the mean and its spread.
 
@@ -15,12 +16,14 @@ with an exact density-matrix simulation of the same backend noise model (gate an
 readout error, no shot noise), and ``readout_error`` lists the backend's reported measurement
 error of each physical qubit the circuit is measured on.
 
-    .venv/bin/python benchmarks/mitigation.py [--shots 8000] [--seed 7] [--repeats 1] [--backend FakeLagosV2]
+    .venv/bin/python benchmarks/mitigation.py [--shots 8000] [--seed 7] [--repeats 1] [--backend FakeTorino]
+                                              [--layers 1] [--methods zne,rem,...]
                                               [--instances ring6,reg3-6,mis-path5] [--output text|json]
 
 ``--output json`` prints ONE JSON object for the first instance at the optimised angles: ideal, noisy,
-mitigated {zne, zne_linear, rem, ddd, cdr, zne_rem}, executions per method, backend, the issue's
-target (ZNE error <= half the unmitigated error) for zne and zne_rem, the diagnostics, machine info.
+mitigated {zne, zne_linear, rem, ddd, cdr, zne_rem, pec, pec_rem}, abs_error and error_ratio per
+method, executions per method, backend, the issue's target (ZNE error <= half the unmitigated error)
+for zne and zne_rem, the diagnostics, machine info.
 """
 
 from __future__ import annotations
@@ -42,6 +45,8 @@ METHODS = {
     "ddd": {"ddd": {"rule": "xx"}},
     "cdr": {"cdr": {"num_training_circuits": 10, "seed": 7}},
     "zne_rem": {"zne": {"scale_factors": [1, 3, 5], "factory": "richardson"}, "readout": True},
+    "pec": {"pec": {"num_samples": 200, "seed": 7}},
+    "pec_rem": {"pec": {"num_samples": 200, "seed": 7}, "readout": True},
 }
 ZNE_SPEC = METHODS["zne"]["zne"]
 
@@ -109,7 +114,7 @@ def readout_errors(backend: str, physical: list[int]) -> list[float]:
 
 
 def run_instance(problem, *, backend: str, shots: int, seed: int, repeats: int = 1, layers: int = 1,
-                 angles: tuple[str, ...] = ("ramp", "optimised")) -> list[dict]:
+                 angles: tuple[str, ...] = ("ramp", "optimised"), methods=tuple(METHODS)) -> list[dict]:
     from qopt.devices import load_device
     from qopt.devices.qiskit_runner import QiskitRunner
     from qopt.optimize import minimize
@@ -148,7 +153,8 @@ def run_instance(problem, *, backend: str, shots: int, seed: int, repeats: int =
         ideal = float(probs @ E)
         p_opt_ideal = float(probs[np.isclose(E, emin)].sum())
         dm = gate_noise_only(problem, x, backend=backend, seed=seed, layers=layers)
-        for method, spec in METHODS.items():
+        for method in methods:
+            spec = METHODS[method]
             values, dt = [], 0.0
             for r in range(repeats):  # sampling seeds seed, seed+1, ...; layout and folding fixed
                 runner = QiskitRunner(prep, build, shots=shots, seed=seed + r, mitigation=spec)
@@ -167,7 +173,7 @@ def run_instance(problem, *, backend: str, shots: int, seed: int, repeats: int =
                    "repeats": repeats, "values": [v * prep.scale for v in values],
                    "value_std": float(np.std(values, ddof=1)) * prep.scale if repeats > 1 else None,
                    "mean_abs_error": float(np.mean(np.abs(np.array(values) - ideal))) * prep.scale,
-                   "physical_qubits": physical}
+                   "physical_qubits": physical, "pec_gamma": runner.pec_gamma}
             if method == "noisy":
                 row["gate_noise_only"] = {**dm, "ideal": ideal * prep.scale,
                                           "abs_error": {"noisy": abs(dm["noisy"] - ideal * prep.scale),
@@ -189,11 +195,18 @@ def main(argv=None) -> int:
     ap.add_argument("--shots", type=int, default=8000)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--repeats", type=int, default=1, help="sampling seeds per method (mean and spread reported)")
-    ap.add_argument("--backend", default="FakeLagosV2")
+    ap.add_argument("--backend", default="FakeTorino",
+                    help="qiskit-ibm-runtime fake backend (default FakeTorino, the device ibm.yaml targets)")
     ap.add_argument("--instances", default="ring6,reg3-6,mis-path5")
     ap.add_argument("--layers", type=int, default=1, help="QAOA depth p (deeper: gate noise grows, readout does not)")
+    ap.add_argument("--methods", default=",".join(METHODS),
+                    help=f"comma-separated subset of {', '.join(METHODS)} (noisy always runs)")
     ap.add_argument("--output", choices=("text", "json"), default="text")
     args = ap.parse_args(argv)
+    methods = ["noisy"] + [m for m in args.methods.split(",") if m and m != "noisy"]
+    unknown = [m for m in methods if m not in METHODS]
+    if unknown:
+        ap.error(f"unknown method(s) {', '.join(unknown)}; choose from {', '.join(METHODS)}")
     info = machine()
     names = args.instances.split(",")
     if args.output == "json":
@@ -201,7 +214,7 @@ def main(argv=None) -> int:
     rows = []
     for problem in instances(names):
         rows.extend(run_instance(problem, backend=args.backend, shots=args.shots, seed=args.seed,
-                                 repeats=args.repeats, layers=args.layers,
+                                 repeats=args.repeats, layers=args.layers, methods=methods,
                                  angles=("optimised",) if args.output == "json" else ("ramp", "optimised")))
     info["loadavg_end"] = os.getloadavg()
     if args.output == "json":
@@ -211,20 +224,21 @@ def main(argv=None) -> int:
                "layers": args.layers, "isa_ops": sel[0]["isa_ops"],
                "shots_per_circuit": args.shots, "seed": args.seed, "angles": "optimised (exact simulator)",
                "ideal": sel[0]["ideal"], "noisy": by["noisy"]["value"],
-               "mitigated": {m: by[m]["value"] for m in METHODS if m != "noisy"},
-               "abs_error": {m: by[m]["abs_error"] for m in METHODS},
-               "executions": {m: by[m]["executions"] for m in METHODS},
+               "mitigated": {m: by[m]["value"] for m in methods if m != "noisy"},
+               "abs_error": {m: by[m]["abs_error"] for m in methods},
+               "error_ratio": {m: by[m]["abs_error"] / by["noisy"]["abs_error"] for m in methods if m != "noisy"},
+               "executions": {m: by[m]["executions"] for m in methods},
                "repeats": args.repeats,
-               "value_std": {m: by[m]["value_std"] for m in METHODS},
-               "mean_abs_error_per_evaluation": {m: by[m]["mean_abs_error"] for m in METHODS},
-               "zne_error_ratio": by["zne"]["abs_error"] / by["noisy"]["abs_error"],
+               "value_std": {m: by[m]["value_std"] for m in methods},
+               "mean_abs_error_per_evaluation": {m: by[m]["mean_abs_error"] for m in methods},
+               **({"pec_gamma": by["pec"]["pec_gamma"]} if "pec" in by else {}),
+               **({"zne_error_ratio": by["zne"]["abs_error"] / by["noisy"]["abs_error"]} if "zne" in by else {}),
                "target": {"rule": "abs error <= 0.5 x unmitigated abs error",
-                          "zne_error_ratio": by["zne"]["abs_error"] / by["noisy"]["abs_error"],
-                          "zne_met": by["zne"]["abs_error"] <= 0.5 * by["noisy"]["abs_error"],
-                          "zne_rem_error_ratio": by["zne_rem"]["abs_error"] / by["noisy"]["abs_error"],
-                          "zne_rem_met": by["zne_rem"]["abs_error"] <= 0.5 * by["noisy"]["abs_error"],
+                          **{f"{m}_{k}": v for m in ("zne", "zne_rem") if m in by
+                             for k, v in (("error_ratio", by[m]["abs_error"] / by["noisy"]["abs_error"]),
+                                          ("met", by[m]["abs_error"] <= 0.5 * by["noisy"]["abs_error"]))},
                           "per_evaluation": {m: by[m]["mean_abs_error"] / by["noisy"]["mean_abs_error"]
-                                             for m in ("zne", "zne_rem")},
+                                             for m in ("zne", "zne_rem") if m in by},
                           "gate_noise_only_zne_error_ratio": (by["noisy"]["gate_noise_only"]["abs_error"]["zne"]
                                                               / by["noisy"]["gate_noise_only"]["abs_error"]["noisy"])},
                "physical_qubits": by["noisy"]["physical_qubits"],

@@ -179,10 +179,11 @@ qiskit-ibm-runtime's local testing mode with the 5-qubit fake backend FakeManila
 model. Circuits are transpiled once to the backend's ISA (basis gates, coupling map, layout).
 Each evaluation is one SamplerV2 job, and the job ids are recorded.
 
-Part 1 evaluates the QAOA p = 1 cost expectation of a small MaxCut instance five ways: ideal
+Part 1 evaluates the QAOA p = 1 cost expectation of a small MaxCut instance seven ways: ideal
 (state vector), noisy, ZNE (Mitiq global folding, Richardson at scale factors 1, 3, 5), readout
-mitigation (REM, tensored confusion inversion), and ZNE + REM. It also shows what each costs in
-circuit executions. Part 2 solves a problem end to end with `qopt.solve(..., device="ibm_fake",
+mitigation (REM, tensored confusion inversion), ZNE + REM, Clifford data regression (CDR) and
+probabilistic error cancellation on readout-corrected values (PEC + REM). It also shows what each
+costs in circuit executions. Part 2 solves a problem end to end with `qopt.solve(..., device="ibm_fake",
 mitigation=...)`.
 
 `QOPT_NB_SIZE=small` (default): the 4-ring, 4000 shots per circuit, a few optimiser iterations.
@@ -205,7 +206,7 @@ else:
 device = device.replace(shots=SHOTS)
 print(f"device {device.name}: kind {device.kind}, backend {device.backend}, {device.shots} shots, "
       f"max {device.max_qubits} qubits; problem {problem.name} ({problem.num_variables} vertices)")'''),
-    new_markdown_cell("""## Part 1: one cost expectation, five ways
+    new_markdown_cell("""## Part 1: one cost expectation, seven ways
 
 `QiskitRunner` is what the QAOA solver uses on Qiskit devices. It is built here directly so
 that one fixed angle pair can be evaluated under each mitigation setting. The angles are the
@@ -244,6 +245,8 @@ print(f"angles gamma={x_opt[0]:.3f} beta={x_opt[1]:.3f}; ideal <C> = {ideal:.4f}
     "readout": {"readout": True},
     "zne+readout": {"zne": {"scale_factors": [1, 3, 5], "factory": "richardson", "folding": "global"},
                     "readout": True},
+    "cdr": {"cdr": {"num_training_circuits": 10}},
+    "pec+readout": {"pec": {"num_samples": 100 if SIZE == "small" else 400}, "readout": True},
 }
 table = {}
 for method, spec in METHODS.items():
@@ -266,8 +269,11 @@ assert table["readout"]["abs_error"] < table["noisy"]["abs_error"]'''),
 that job (3 circuits), and readout mitigation adds the all-|0> and all-|1> calibration circuits
 (2 more). Folding multiplies gate noise only. On these small, shallow circuits a large part of the
 error comes from the readout, which ZNE alone cannot remove; readout correction before
-extrapolation can. The README's mitigation section has the measured benchmark on a 7-qubit
-backend (`benchmarks/mitigation.py`)."""),
+extrapolation can. CDR runs the circuit and 10 near-Clifford training circuits (whose ideal values
+are simulated classically) and fits the noise map. PEC runs circuits sampled from a quasi-probability
+representation of each noisy gate (built from the backend's reported gate errors); its one-norm
+gamma sets the price, gamma squared times the shots for the same precision. The README's
+mitigation section has the measured benchmark on FakeTorino (`benchmarks/mitigation.py`)."""),
     new_code_cell('''import matplotlib
 
 matplotlib.use("Agg")
@@ -278,7 +284,8 @@ import tempfile
 from IPython.display import Image, display
 
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.5))
-axes[0].bar(list(table), [table[m]["abs_error"] for m in table], color=["#cc3333", "#3366aa", "#33aa66", "#aa66cc"])
+axes[0].bar(list(table), [table[m]["abs_error"] for m in table],
+            color=["#cc3333", "#3366aa", "#33aa66", "#aa66cc", "#cc9933", "#339999"])
 axes[0].axhline(0.5 * table["noisy"]["abs_error"], color="k", ls="--", lw=1, label="half the unmitigated error")
 axes[0].set_ylabel("|<C> - ideal| (BQM units)")
 axes[0].set_title(f"QAOA p=1 on {info['backend']}, {SHOTS} shots/circuit")
