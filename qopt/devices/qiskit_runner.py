@@ -26,6 +26,7 @@ from __future__ import annotations
 import logging
 import math
 import time
+import warnings
 
 import numpy as np
 
@@ -285,7 +286,9 @@ class QiskitRunner:
                 meas = {bound.find_bit(inst.clbits[0]).index: bound.find_bit(inst.qubits[0]).index
                         for inst in bound.data if inst.operation.name == "measure"}
                 qubits = [meas[q] for q in range(len(meas))]
-                body = bound.remove_final_measurements(inplace=False)
+                with warnings.catch_warnings():  # harmless on a laid-out circuit: Qiskit re-adds its register
+                    warnings.filterwarnings("ignore", "Trying to add QuantumRegister", UserWarning)
+                    body = bound.remove_final_measurements(inplace=False)
                 body.save_probabilities(qubits)
                 circuits.append(body)
         res = self._exact_sim.run(circuits, shots=1).result()
