@@ -180,30 +180,39 @@ def _zne(opts: dict, where: str) -> ZNEOptions:
                       seed=_seed(opts.get("seed", d.seed), "mitigation.zne.seed", where))
 
 
+def _integer(opts: dict, key: str, default: int, low: int, technique: str, where: str) -> int:
+    v = opts.get(key, default)
+    if isinstance(v, bool) or not isinstance(v, int) or v < low:
+        raise ConfigError(f"{where}mitigation.{technique}.{key} must be an integer >= {low}, got {v!r}")
+    return int(v)
+
+
+def _number(opts: dict, key: str, default: float, low: float, high: float, technique: str, where: str, *,
+            open_low: bool = False) -> float:
+    v = opts.get(key, default)
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not (
+            (low < v if open_low else low <= v) and v <= high):
+        raise ConfigError(f"{where}mitigation.{technique}.{key} must be in {'(' if open_low else '['}{low:g}, "
+                          f"{high:g}], got {v!r}")
+    return float(v)
+
+
 def _cdr(opts: dict, where: str) -> CDROptions:
     _check_keys(opts, ("num_training_circuits", "fraction_non_clifford", "seed"), "cdr", where)
     d = CDROptions()
-    k = opts.get("num_training_circuits", d.num_training_circuits)
-    if isinstance(k, bool) or not isinstance(k, int) or k < 2:
-        raise ConfigError(f"{where}mitigation.cdr.num_training_circuits must be an integer >= 2, got {k!r}")
-    f = opts.get("fraction_non_clifford", d.fraction_non_clifford)
-    if isinstance(f, bool) or not isinstance(f, (int, float)) or not 0.0 <= f <= 1.0:
-        raise ConfigError(f"{where}mitigation.cdr.fraction_non_clifford must be in [0, 1], got {f!r}")
-    return CDROptions(num_training_circuits=k, fraction_non_clifford=float(f),
-                      seed=_seed(opts.get("seed", d.seed), "mitigation.cdr.seed", where))
+    return CDROptions(
+        num_training_circuits=_integer(opts, "num_training_circuits", d.num_training_circuits, 2, "cdr", where),
+        fraction_non_clifford=_number(opts, "fraction_non_clifford", d.fraction_non_clifford, 0.0, 1.0, "cdr",
+                                      where),
+        seed=_seed(opts.get("seed", d.seed), "mitigation.cdr.seed", where))
 
 
 def _pec(opts: dict, where: str) -> PECOptions:
     _check_keys(opts, ("num_samples", "noise_scale", "seed"), "pec", where)
     d = PECOptions()
-    k = opts.get("num_samples", d.num_samples)
-    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
-        raise ConfigError(f"{where}mitigation.pec.num_samples must be a positive integer, got {k!r}")
-    f = opts.get("noise_scale", d.noise_scale)
-    if isinstance(f, bool) or not isinstance(f, (int, float)) or not 0.0 < f <= 10.0:
-        raise ConfigError(f"{where}mitigation.pec.noise_scale must be in (0, 10], got {f!r}")
-    return PECOptions(num_samples=k, noise_scale=float(f), seed=_seed(opts.get("seed", d.seed),
-                                                                        "mitigation.pec.seed", where))
+    return PECOptions(num_samples=_integer(opts, "num_samples", d.num_samples, 1, "pec", where),
+                      noise_scale=_number(opts, "noise_scale", d.noise_scale, 0.0, 10.0, "pec", where, open_low=True),
+                      seed=_seed(opts.get("seed", d.seed), "mitigation.pec.seed", where))
 
 
 def parse_mitigation(spec: Any, *, base: Any = None, source: str | None = None) -> MitigationConfig | None:

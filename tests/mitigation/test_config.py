@@ -50,15 +50,16 @@ def test_mapping():
     ({"ddd": {"rule": "xz"}}, "rule must be one of"),
     ({"readout": {"shots": 10}}, r"mitigation.readout: unknown option\(s\) shots"),
     ({"cdr": {"num_training_circuits": 1}}, "num_training_circuits must be an integer >= 2"),
+    ({"cdr": {"fraction_non_clifford": 1.5}}, r"fraction_non_clifford must be in \[0, 1\], got 1.5"),
     ({"zne": True, "cdr": True}, "zne and cdr together"),
     ({"pec": True, "zne": True}, "pec cannot be combined with zne"),
-    ({"pec": {"num_samples": 0}}, "num_samples must be a positive integer"),
+    ({"pec": {"num_samples": 0}}, r"num_samples must be an integer >= 1"),
     ({"pec": {"noise_scale": 0}}, r"noise_scale must be in \(0, 10\]"),
     ({"pec": {"precision": 0.1}}, r"mitigation.pec: unknown option\(s\) precision"),
     ({"zne": [1, 3]}, "must be a mapping of options"),
     (42, "must be a mapping"),
 ], ids=["pce", "typo-technique", "typo-option", "one-scale", "scale<1", "factory", "order", "folding",
-        "ddd-rule", "readout-option", "cdr-count", "zne+cdr", "pec+zne", "pec-samples", "pec-scale",
+        "ddd-rule", "readout-option", "cdr-count", "cdr-fraction", "zne+cdr", "pec+zne", "pec-samples", "pec-scale",
         "pec-option", "zne-list", "int"])
 def test_errors_name_the_bad_value(spec, match):
     with pytest.raises(ConfigError, match=match):
