@@ -8,8 +8,9 @@ folding), readout (tensored confusion inversion, "rem"), DDD (Mitiq XX), CDR (10
 circuits), PEC (200 sampled circuits), and ``zne_rem`` / ``pec_rem`` = ZNE / PEC applied to
 readout-corrected values (``zne`` and ``pec`` stay alone). Reported: <C> (BQM units), |error| vs
 ideal, approximation ratio <C>/C_min, probability of an optimal state in the noisy shots, circuit
-executions and shots per evaluation, wall time. Fixed seeds; ``--repeats R`` reruns the sampling
-with seeds seed..seed+R-1 (same layout and folding) and reports the mean and its spread.
+executions and shots per evaluation, wall time. Fixed seeds; ``--repeats R`` reruns every method with
+seeds seed..seed+R-1 for the shots, CDR's training circuits and PEC's samples (same layout and
+folding) and reports the mean and its spread.
 
 Two diagnostics separate the error sources: ``gate_noise_only`` evaluates noisy and ZNE values
 with an exact density-matrix simulation of the same backend noise model (gate and idle noise, no
@@ -113,6 +114,14 @@ def readout_errors(backend: str, physical: list[int]) -> list[float]:
     return [float(target["measure"][(int(q),)].error or 0.0) for q in physical]
 
 
+def _reseeded(spec, seed: int):
+    """``spec`` with the CDR training-circuit and PEC sampling seeds set to ``seed`` (ZNE's global
+    folding and the layout stay fixed), so repeats sample those methods' own randomness too."""
+    if not spec:
+        return spec
+    return {k: ({**v, "seed": seed} if k in ("cdr", "pec") else v) for k, v in spec.items()}
+
+
 def run_instance(problem, *, backend: str, shots: int, seed: int, repeats: int = 1, layers: int = 1,
                  angles: tuple[str, ...] = ("ramp", "optimised"), methods=tuple(METHODS)) -> list[dict]:
     from qopt.devices import load_device
@@ -156,8 +165,8 @@ def run_instance(problem, *, backend: str, shots: int, seed: int, repeats: int =
         for method in methods:
             spec = METHODS[method]
             values, dt = [], 0.0
-            for r in range(repeats):  # sampling seeds seed, seed+1, ...; layout and folding fixed
-                runner = QiskitRunner(prep, build, shots=shots, seed=seed + r, mitigation=spec)
+            for r in range(repeats):  # shot seeds seed, seed+1, ...; CDR training and PEC samples too
+                runner = QiskitRunner(prep, build, shots=shots, seed=seed + r, mitigation=_reseeded(spec, seed + r))
                 runner._structure(x)  # transpile + fold once (not timed: done once per structure)
                 t0 = time.perf_counter()
                 values.append(runner.value(x))
