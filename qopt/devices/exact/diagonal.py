@@ -115,7 +115,7 @@ def _binary_energies(lin: np.ndarray, J: np.ndarray, offset: float, n: int) -> n
     c = lin[nh:][None, :] + bh @ J[:nh, nh:]          # (2**nh, nl)
     if n >= 16:
         try:
-            from qopt.devices.exact._kernels import energy_rows
+            from qopt.devices.exact._elementwise import energy_rows
         except ImportError:
             pass
         else:
