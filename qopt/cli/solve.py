@@ -18,7 +18,7 @@ _SOLVER_FLAGS = {
     "cvar_alpha": "--cvar-alpha", "shots": "--shots", "maxiter": "--maxiter", "optimizer": "--optimizer",
     "diff_method": "--diff-method", "qubits": "--qubits", "k": "--k", "encoding": "--encoding",
     "rounding": "--rounding", "mitigation": "--mitigation", "penalty": "--penalty", "slack": "--slack",
-    "num_reads": "--num-reads", "mixer": "--mixer", "yes": "--yes",
+    "num_reads": "--num-reads", "mixer": "--mixer", "yes": "--yes", "journal": "--journal",
 }
 
 
@@ -67,6 +67,9 @@ def _penalty(value: str | None):
               help="Inequality encoding: binary slack (default) or unbalanced penalisation.")
 @click.option("--num-reads", type=click.IntRange(min=1), default=None, help="sa/tabu: independent runs.")
 @click.option("--yes", is_flag=True, default=None, help="Confirm costly hardware runs without asking.")
+@click.option("--journal", default=None, type=click.Path(dir_okay=False),
+              help="Job journal (JSON lines) for Qiskit devices: records every finished job; rerun the same "
+                   "command with the same --seed to replay them and continue after a crash.")
 @click.option("--save", "save_path", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Also write the full result (with samples) as JSON to this file.")
 @click.pass_context
@@ -79,6 +82,10 @@ def solve(ctx, instance, fmt, index, solver, seed, output, shrink, max_qubits, s
         raise click.BadParameter(f"unknown solver {solver!r}; choose one of {', '.join(sorted(SOLVERS))}",
                                  param_hint="--solver")
     options = {k: v for k, v in flags.items() if v is not None}
+    if "journal" in options:
+        from qopt.devices.journal import Journal
+
+        options["journal"] = Journal(options["journal"])  # one journal shared by every runner of the run
     if "penalty" in options:
         options["penalty"] = _penalty(options["penalty"])
     if "encoding" in options:

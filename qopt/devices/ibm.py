@@ -259,6 +259,12 @@ class Submitter:
                                type(err).__name__, attempt, self.max_retries, delay)
                 self.sleep(delay)
 
+    def skip(self) -> None:
+        """Advance the local simulator's seed stream by one job (a job replayed from a journal), so
+        the jobs after it get the seeds they had in the run that wrote the journal."""
+        if is_local(self.config):
+            self.rng.integers(1, 2**31 - 1)
+
     def close(self) -> None:
         """Close the Batch/Session (no-op in local mode)."""
         if self._mode is not None:

@@ -47,13 +47,34 @@ def uses_qiskit_runner(config, mitigation=None) -> bool:
     return config.kind == "aer" and bool(mitigation or config.mitigation)
 
 
-def make_runner(prep, build, *, diff_method: str, shots, seed, mitigation=None, yes=None, maxiter=None):
+def open_journal(config, mitigation, journal):
+    """The :class:`~qopt.devices.journal.Journal` for ``journal`` (a path or a Journal) on ``config``.
+
+    Raises:
+        ConfigError: ``config`` is not a device the Qiskit runner drives (exact, lightning, noiseless
+            Aer through PennyLane), so there would be no jobs to record.
+    """
+    from qopt.devices.journal import as_journal
+
+    if journal is None:
+        return None
+    if config.exact or not uses_qiskit_runner(config, mitigation):
+        raise ConfigError(f"--journal records jobs on Qiskit devices (aer_noisy, ibm_fake, ibm); device "
+                          f"{config.name!r} (kind {config.kind}) does not submit jobs")
+    return as_journal(journal)
+
+
+def make_runner(prep, build, *, diff_method: str, shots, seed, mitigation=None, yes=None, maxiter=None,
+                journal=None):
     """The runner for ``prep.device``: :class:`QiskitRunner` when :func:`uses_qiskit_runner`, else
-    ``PennyLaneRunner``. Mitigation on a device that cannot run it is a :class:`ConfigError`."""
+    ``PennyLaneRunner``. Mitigation or a job journal on a device that cannot run them is a
+    :class:`ConfigError`."""
     config = prep.device
     if uses_qiskit_runner(config, mitigation):
         return QiskitRunner(prep, build, diff_method=diff_method, shots=shots, seed=seed, mitigation=mitigation,
-                            yes=yes, maxiter=maxiter)
+                            yes=yes, maxiter=maxiter, journal=journal)
+    if journal is not None:
+        open_journal(config, mitigation, journal)  # raises: this device does not run through Qiskit
     if mitigation not in (None, False, "none"):
         raise ConfigError(f"--mitigation needs a noisy Qiskit device (aer_noisy, ibm_fake, ibm); device "
                           f"{config.name!r} (kind {config.kind}) is noiseless")
@@ -158,7 +179,7 @@ class QiskitRunner:
     """
 
     def __init__(self, prep, build, *, diff_method: str | None = "parameter-shift", shots: int | None,
-                 seed, mitigation=None, yes: bool | None = None, maxiter: int | None = None):
+                 seed, mitigation=None, yes: bool | None = None, maxiter: int | None = None, journal=None):
         from qopt.devices.ibm import Submitter, check_options, connect
         from qopt.mitigation.config import parse_mitigation
         from qopt.solvers._variational import ising_terms
@@ -194,6 +215,13 @@ class QiskitRunner:
 
             raise DeviceCapacityError(f"the circuit needs {self.n} qubits but backend {self.backend_name} has {num}")
         self.submitter = Submitter(config, self.backend, shots=shots or 1, rng=rng) if shots else None
+        self.journal = None
+        if journal is not None:
+            if not shots:
+                raise ConfigError("a job journal records sampled jobs; it needs shots (not exact expectations)")
+            from qopt.devices.journal import Journal
+
+            self.journal = journal if isinstance(journal, Journal) else Journal(journal)
         h, J, const = ising_terms(prep.bqm, prep.variables)
         s = prep.scale
         self._h, self._const = h / s, const / s
@@ -258,11 +286,22 @@ class QiskitRunner:
             return self._execute_exact(pubs)
         self._check_cost(sum(counts))
         run = [(c,) if b is None else (c, np.asarray(b, dtype=np.float64)) for c, b in pubs]
+        key = None
+        if self.journal is not None:
+            from qopt.devices.journal import pubs_key
+
+            key = pubs_key(self.backend_name, self.shots, run)
+            replayed = self.journal.replay(key)
+            if replayed is not None:
+                self.submitter.skip()  # keep the local simulator's seed stream where the first run had it
+                return replayed
         result = self.submitter.run(run)
         out = []
         for (c, b), res in zip(pubs, result):
             arr = res.data.meas.to_bool_array(order="little")
             out.append(arr.reshape((-1,) + arr.shape[-2:]))
+        if self.journal is not None:
+            self.journal.record(key, self.submitter.job_ids[-1] if self.submitter.job_ids else None, kinds, out)
         return out
 
     def _execute_exact(self, pubs):
@@ -516,6 +555,7 @@ class QiskitRunner:
             "job_ids": list(sub.job_ids) if sub else [],
             "jobs": int(self.num_jobs),
             "job_retries": int(sub.retries) if sub else 0,
+            **({"journal": str(self.journal.path), "jobs_replayed": self.journal.replayed} if self.journal else {}),
             "executions_by_purpose": dict(self.executions_by),
             "mitigation": self.mitigation.to_dict() if self.mitigation else None,
             **({"pec_gamma": self.pec_gamma} if self.pec_gamma is not None else {}),

@@ -260,7 +260,7 @@ class _PennyLaneQAOA:
     """QAOA as PennyLane QNodes; values in scaled units."""
 
     def __init__(self, prep, *, mixer, groups, initial_bits, warm_thetas, alpha, p, multi, run, seed,
-                 mitigation=None, yes=None):
+                 mitigation=None, yes=None, journal=None):
         from qopt.solvers._variational import ising_terms
         from qopt.solvers.circuits import qaoa_gates
 
@@ -279,7 +279,7 @@ class _PennyLaneQAOA:
         from qopt.devices.qiskit_runner import make_runner  # Qiskit runner for aer-noisy/ibm/mitigation
 
         self.runner = make_runner(prep, build, diff_method=run.diff_method, shots=run.shots, seed=seed,
-                                  mitigation=mitigation, yes=yes, maxiter=run.maxiter)
+                                  mitigation=mitigation, yes=yes, maxiter=run.maxiter, journal=journal)
 
     def _x(self, g, b):
         return np.concatenate([np.asarray(g, float).ravel(), np.asarray(b, float).ravel()])
@@ -308,7 +308,7 @@ def qaoa(problem, *, device=None, layers: int = 1, init: str = "ramp", mixer: st
          multi_angle: bool = False, warm_start: str = "auto", warm_epsilon: float = 0.25,
          optimizer_options: dict | None = None, penalty="calibrated", slack: str = "unbalanced",
          top_k: int = 256, repair: bool = True, local_search: bool = True,
-         progress: bool | None = None, mitigation=None, yes: bool | None = None) -> Result:
+         progress: bool | None = None, mitigation=None, yes: bool | None = None, journal=None) -> Result:
     """Solve ``problem`` with QAOA and return the best decoded sample.
 
     Args:
@@ -337,6 +337,8 @@ def qaoa(problem, *, device=None, layers: int = 1, init: str = "ramp", mixer: st
         mitigation: error mitigation overriding the device's ``mitigation:`` block ("zne", "zne,readout",
             a mapping; :mod:`qopt.mitigation`); needs a noisy Qiskit device.
         yes: confirm an IBM run whose cost estimate exceeds the device's threshold.
+        journal: path of a job journal (:mod:`qopt.devices.journal`, Qiskit devices): every finished
+            job is recorded; rerunning with the same journal and seed replays them and continues.
 
     Returns:
         :class:`~qopt.result.Result` with ``qubits`` = circuit width and ``info`` holding
@@ -367,6 +369,10 @@ def qaoa(problem, *, device=None, layers: int = 1, init: str = "ramp", mixer: st
         raise ConfigError("--mitigation needs a noisy Qiskit device (aer_noisy, ibm_fake, ibm); the exact "
                           "simulator has no noise to mitigate")
     seeds = child_seeds(seed, ("init", "warm", "optimizer", "sample", "device"))
+    if journal is not None:
+        from qopt.devices.qiskit_runner import open_journal
+
+        journal = open_journal(config, mitigation, journal)  # one journal for every runner of this solve
     run = resolve_run_options(config, shots=shots, optimizer=optimizer, diff_method=diff_method,
                               maxiter=maxiter, default_optimizer="cobyla", default_maxiter=100,
                               gradient_ok=config.exact or alpha >= 1.0)
@@ -402,7 +408,7 @@ def qaoa(problem, *, device=None, layers: int = 1, init: str = "ramp", mixer: st
         make = lambda p, multi: _PennyLaneQAOA(prep, mixer=mixer, groups=groups,  # noqa: E731
                                                initial_bits=initial_bits, warm_thetas=thetas, alpha=alpha,
                                                p=p, multi=multi, run=run, seed=dev_seed, mitigation=mitigation,
-                                               yes=yes)
+                                               yes=yes, journal=journal)
 
     from qopt.optimize import minimize
 

@@ -82,7 +82,7 @@ class _ExactHEA:
 
 
 class _PennyLaneHEA:
-    def __init__(self, prep, n, depth, alpha, run, seed, mitigation=None, yes=None):
+    def __init__(self, prep, n, depth, alpha, run, seed, mitigation=None, yes=None, journal=None):
         from qopt.solvers.circuits import hea_gates
 
         self.alpha = alpha
@@ -90,7 +90,7 @@ class _PennyLaneHEA:
 
         self.runner = make_runner(prep, lambda x: hea_gates(x.reshape(depth + 1, n), n),
                                   diff_method=run.diff_method, shots=run.shots, seed=seed,
-                                  mitigation=mitigation, yes=yes, maxiter=run.maxiter)
+                                  mitigation=mitigation, yes=yes, maxiter=run.maxiter, journal=journal)
 
     def value(self, x):
         if self.alpha < 1.0:
@@ -112,7 +112,7 @@ def vqe(problem, *, device=None, layers: int = 2, cvar_alpha: float | None = 0.2
         maxiter: int | None = None, optimizer: str | None = None, diff_method: str | None = None, seed=None,
         optimizer_options: dict | None = None, penalty="calibrated", slack: str = "unbalanced",
         top_k: int = 256, repair: bool = True, local_search: bool = True,
-        progress: bool | None = None, mitigation=None, yes: bool | None = None) -> Result:
+        progress: bool | None = None, mitigation=None, yes: bool | None = None, journal=None) -> Result:
     """Solve ``problem`` with (CVaR-)VQE on a hardware-efficient RY + CNOT-ladder ansatz.
 
     Args:
@@ -126,7 +126,7 @@ def vqe(problem, *, device=None, layers: int = 2, cvar_alpha: float | None = 0.2
         optimizer: default cobyla (CVaR is not smooth); any of :data:`qopt.optimize.OPTIMIZERS`.
         diff_method: PennyLane gradient method (gradient optimizers only).
         seed: int or Generator: initial angles ``U[0, 2 pi)``, SPSA, sampling, simulators.
-        optimizer_options, penalty, slack, top_k, repair, local_search, progress, mitigation, yes: as
+        optimizer_options, penalty, slack, top_k, repair, local_search, progress, mitigation, yes, journal: as
             :func:`qopt.solvers.qaoa.qaoa`.
 
     Returns:
@@ -145,6 +145,10 @@ def vqe(problem, *, device=None, layers: int = 2, cvar_alpha: float | None = 0.2
                           "simulator has no noise to mitigate")
     n = prep.num_qubits
     seeds = child_seeds(seed, ("init", "optimizer", "sample", "device"))
+    if journal is not None:
+        from qopt.devices.qiskit_runner import open_journal
+
+        journal = open_journal(config, mitigation, journal)  # one journal for every runner of this solve
     # cobyla by default whatever the device says: the CVaR is piecewise smooth only
     run = resolve_run_options(config, shots=shots, optimizer=optimizer or "cobyla", diff_method=diff_method,
                               maxiter=maxiter, default_optimizer="cobyla", default_maxiter=200,
@@ -154,7 +158,7 @@ def vqe(problem, *, device=None, layers: int = 2, cvar_alpha: float | None = 0.2
         ev = _ExactHEA(prep, n, depth, alpha)
     else:
         dev_seed = seed_int(seeds["device"]) if config.seed is None or seed is not None else config.seed
-        ev = _PennyLaneHEA(prep, n, depth, alpha, run, dev_seed, mitigation=mitigation, yes=yes)
+        ev = _PennyLaneHEA(prep, n, depth, alpha, run, dev_seed, mitigation=mitigation, yes=yes, journal=journal)
     x0 = seeds["init"].uniform(0.0, 2 * np.pi, (depth + 1) * n)
     from qopt.optimize import minimize
 
