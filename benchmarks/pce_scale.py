@@ -101,7 +101,7 @@ def main(argv=None) -> int:
                      time.perf_counter() - t0))
     print(f"load average after: {os.getloadavg()}")
     print()
-    print(f"| graph | method | cut | ratio to best known | qubits | k | time (s) |")
+    print("| graph | method | cut | ratio to best known | qubits | k | time (s) |")
     print("|---|---|---|---|---|---|---|")
     for name, method, cut, best, n, k, t in rows:
         print(f"| {name} | {method} | {cut:.0f} | {cut / best:.4f} | {n if n else '-'} | {k if k else '-'} | {t:.1f} |")

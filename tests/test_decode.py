@@ -23,7 +23,7 @@ def test_finish_repairs_and_prefers_feasible():
 
 
 def test_finish_without_repair_reports_infeasible():
-    mis = IndependentSet(nx_path := __import__("networkx").path_graph(3))
+    mis = IndependentSet(__import__("networkx").path_graph(3))
     raw = dimod.SampleSet.from_samples(([[1, 1, 1]], [0, 1, 2]), "BINARY", energy=[0.0])
     result = finish(mis, raw, None, solver="test", repair=False, local_search=False)
     assert not result.feasible and result.gap is None and result.status is Status.INFEASIBLE

@@ -32,7 +32,7 @@ from itertools import combinations
 import numpy as np
 
 from qopt.decode import finish
-from qopt.errors import ConfigError, SolverError
+from qopt.errors import ConfigError
 from qopt.result import Result
 
 __all__ = ["capacity", "min_qubits", "correlator_masks", "default_alpha", "ising_from_bqm",

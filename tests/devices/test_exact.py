@@ -268,7 +268,7 @@ def test_hea_gradient_matches_central_differences(backend):
 
 
 def test_cvar_gradient_is_gradient_of_cvar():
-    n, p, alpha = 5, 2, 0.3
+    n, alpha = 5, 0.3
     e = ex.energies(random_bqm(n, seed=4), range(n))
     gammas, betas = np.array([0.4, -0.2]), np.array([0.3, 0.5])
 

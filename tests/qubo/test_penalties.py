@@ -4,7 +4,6 @@ ground states feasible, weights never explode, errors are clear."""
 from __future__ import annotations
 
 import itertools
-import warnings
 
 import dimod
 import numpy as np

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import qopt
-from qopt.devices import DeviceConfig, exact, load_device
+from qopt.devices import DeviceConfig, exact
 from qopt.problems import IndependentSet, MaxCut, QuadraticAssignment
 from qopt.solvers import qaoa as Q
 from qopt.solvers._variational import cvar_from_samples, prepare, resolve_run_options

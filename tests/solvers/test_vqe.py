@@ -5,7 +5,6 @@ import numpy as np
 import pytest
 
 import qopt
-from qopt.devices import exact
 from qopt.problems import IndependentSet
 from qopt.solvers import vqe as V
 from qopt.solvers._variational import prepare, resolve_run_options
