@@ -197,7 +197,8 @@ class QiskitRunner:
         self.diff_method = "parameter-shift"
         self.yes, self.maxiter = yes, maxiter
         self.mitigation = parse_mitigation(mitigation if mitigation is not None else config.mitigation,
-                                           base=config.mitigation, source=config.source)
+                                           base=config.mitigation,
+                                           source="--mitigation" if mitigation is not None else config.source)
         if shots is None and (config.kind == "ibm" or (self.mitigation and self.mitigation.readout)):
             raise ConfigError(f"device {config.name!r}: shots must be set (hardware and readout mitigation sample)")
         rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
