@@ -17,16 +17,12 @@ __all__ = ["training_circuits", "ideal_probabilities", "cdr_fit"]
 def training_circuits(circuit, options, target) -> list:
     """Near-Clifford training circuits of a bound measured ISA circuit (translated back to ISA, measured
     into a ``meas`` register exactly as ``circuit``)."""
-    import warnings
-
     from mitiq.cdr import generate_training_circuits
-    from qopt.mitigation.transform import restore_layout, to_isa
+    from qopt.mitigation.transform import mitiq_round_trip, to_isa
 
-    with warnings.catch_warnings():  # Mitiq's Qiskit round trip warns about registers on laid-out circuits
-        warnings.simplefilter("ignore", UserWarning)
-        circuits = generate_training_circuits(circuit, options.num_training_circuits, options.fraction_non_clifford,
-                                              random_state=options.seed)
-    return [to_isa(restore_layout(circuit, c), target) for c in circuits]
+    circuits = mitiq_round_trip(circuit, lambda c: generate_training_circuits(
+        c, options.num_training_circuits, options.fraction_non_clifford, random_state=options.seed))
+    return [to_isa(c, target) for c in circuits]
 
 
 def ideal_probabilities(circuit) -> np.ndarray:

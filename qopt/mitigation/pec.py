@@ -14,8 +14,8 @@ PEC multiplies the shots needed for a given precision. Cost per evaluation: ``nu
 executions (one job), no classical simulation.
 
 The model is an approximation: Aer's noise models of IBM backends add thermal relaxation to the
-depolarising part, and a gate whose conversion to Cirq yields several two-qubit operations (``ecr``)
-has each of them represented with the whole gate's error.
+depolarising part. Gates Cirq would expand (``ecr``) are sampled through a stand-in
+(:func:`qopt.mitigation.transform.mitiq_round_trip`), so each keeps its own, single representation.
 """
 
 from __future__ import annotations
@@ -73,13 +73,14 @@ def gate_noise_levels(target) -> tuple[dict, dict]:
     return two, one
 
 
-def representations(circuit, backend, *, noise_scale: float = 1.0) -> list:
+def representations(circuit, backend, *, noise_scale: float = 1.0, physical=None) -> list:
     """Mitiq quasi-probability representations of the noisy gates of a bound ISA ``circuit``.
 
     Args:
         circuit: bound Qiskit circuit on the backend's physical qubits.
         backend: the backend (its ``target`` gives the gate errors).
         noise_scale: factor on every noise level (1 = the backend's reported errors).
+        physical: physical qubit of each circuit qubit (default: the circuit is on physical qubits).
 
     Returns:
         One ``OperationRepresentation`` per distinct (gate, qubits) with a reported error.
@@ -100,6 +101,8 @@ def representations(circuit, backend, *, noise_scale: float = 1.0) -> list:
             continue
         seen.add(op)
         qubits = [_physical(q) for q in op.qubits]
+        if physical is not None:
+            qubits = [int(physical[q]) for q in qubits]
         if len(qubits) == 2:
             level = two.get(frozenset(qubits), 0.0)
         elif len(qubits) == 1:
@@ -127,14 +130,21 @@ def sample_circuits(circuit, backend, *, num_samples: int, rng: np.random.Random
     """
     from mitiq.pec import sample_circuit
 
-    from qopt.mitigation.transform import restore_layout, to_isa
+    from qopt.mitigation.transform import active_qubits, mitiq_round_trip, to_isa
 
-    reps = representations(circuit, backend, noise_scale=noise_scale)
-    with warnings.catch_warnings():  # Mitiq warns per gate without representation (virtual rz) and about
-        warnings.simplefilter("ignore", UserWarning)  # registers on laid-out circuits in its round trip
-        sampled, signs, gamma = sample_circuit(circuit, reps, random_state=rng, num_samples=num_samples)
-        circuits = [to_isa(restore_layout(circuit, c), backend) for c in sampled]
-    return circuits, np.asarray(signs, dtype=np.float64), float(gamma)
+    drawn = {}
+    physical = active_qubits(circuit)
+
+    def sample(c):  # on the circuit Mitiq sees: active qubits only, stand-ins for gates Cirq would expand
+        reps = representations(c, backend, noise_scale=noise_scale, physical=physical)
+        with warnings.catch_warnings():  # Mitiq warns once per gate without representation (virtual rz)
+            warnings.simplefilter("ignore", UserWarning)
+            drawn["circuits"], drawn["signs"], drawn["gamma"] = sample_circuit(c, reps, random_state=rng,
+                                                                                num_samples=num_samples)
+        return drawn["circuits"]
+
+    circuits = [to_isa(c, backend) for c in mitiq_round_trip(circuit, sample)]
+    return circuits, np.asarray(drawn["signs"], dtype=np.float64), float(drawn["gamma"])
 
 
 def pec_estimate(values, signs, gamma: float, *, offset: float = 0.0) -> float:

@@ -8,6 +8,15 @@ folding inserts inverses). Fixed gates are untouched, qubits keep their physical
 layout), measurements stay. :func:`to_isa` then translates gates the transformation introduced
 (``sxdg``) to the backend's basis without routing or optimisation (which would cancel the folds).
 
+Mitiq converts Qiskit circuits through OpenQASM 2 and Cirq, which keeps ``cx`` and ``cz`` as single
+gates but expands others: an ``ecr`` (the two-qubit gate of IBM's Eagle devices) came back as
+several ``cx``-based gates, which translated to more ``ecr`` gates than the circuit had, some on
+qubit pairs the device does not support. :func:`mitiq_round_trip` therefore swaps each
+parameterless, self-inverse two-qubit gate Cirq would expand for a stand-in it keeps (``cz`` or
+``cx``, whichever the circuit does not use), runs the Mitiq transformation, restores the layout
+and swaps the original gate back, so folds, DDD, CDR training circuits and PEC samples keep exactly
+the device's gates, on the device's qubit pairs.
+
 :func:`occurrence_template` gives every parametrised gate of a circuit its own parameter and the
 affine map ``phi = A theta + c`` from circuit parameters to gate angles: the parameter-shift rule is
 applied per occurrence (a folded gate occurs 3, 5, ... times).
@@ -24,7 +33,8 @@ import numpy as np
 
 from qopt.errors import SolverError
 
-__all__ = ["parametric_transform", "restore_layout", "to_isa", "occurrence_template", "OccurrenceTemplate", "SHIFTABLE"]
+__all__ = ["parametric_transform", "mitiq_round_trip", "active_qubits", "restore_layout", "to_isa", "occurrence_template",
+           "OccurrenceTemplate", "SHIFTABLE"]
 
 #: Gates ``exp(-i phi P / 2)`` with a Pauli-string generator: two-term parameter shift applies.
 SHIFTABLE = ("rz", "rx", "ry", "rzz", "rxx", "ryy", "p", "u1")
@@ -84,9 +94,7 @@ def parametric_transform(circuit, fn: Callable, *, seed: int = 0, attempts: int 
             break
     else:  # pragma: no cover - vanishingly unlikely
         raise SolverError("could not choose distinct marker angles for the circuit parameters")
-    with warnings.catch_warnings():  # Mitiq's Qiskit round trip warns about registers on laid-out circuits
-        warnings.simplefilter("ignore", UserWarning)
-        out = restore_layout(circuit, fn(circuit.assign_parameters(marks)))
+    out = mitiq_round_trip(circuit.assign_parameters(marks), fn)
     result = out.copy_empty_like()
     for inst in out.data:
         op = inst.operation
@@ -113,6 +121,78 @@ def parametric_transform(circuit, fn: Callable, *, seed: int = 0, attempts: int 
     return result
 
 
+#: Two-qubit gates Cirq's OpenQASM 2 import keeps as one gate (the stand-ins of :func:`mitiq_round_trip`).
+_CIRQ_KEEPS = ("cx", "cz")
+
+
+def _self_inverse_2q(op) -> bool:
+    if op.num_qubits != 2 or op.params or op.name in _CIRQ_KEEPS or op.name in ("measure", "barrier"):
+        return False
+    try:
+        from qiskit.quantum_info import Operator
+
+        u = Operator(op).data
+    except Exception:  # no matrix (opaque instruction): leave it to Mitiq
+        return False
+    return bool(np.allclose(u @ u, np.eye(4), atol=1e-9))
+
+
+def active_qubits(circuit) -> list[int]:
+    """Sorted indices of the qubits ``circuit`` acts on (barriers aside): what Mitiq is shown, in order."""
+    return sorted({circuit.find_bit(q).index for inst in circuit.data if inst.operation.name != "barrier"
+                   for q in inst.qubits})
+
+
+def mitiq_round_trip(circuit, fn: Callable):
+    """``fn`` (a Mitiq transformation: bound circuit -> circuit or list of circuits) applied to a bound
+    ISA ``circuit``, with the device's two-qubit gates and layout kept (module docstring). ``fn``
+    receives the circuit on its active qubits only: qubit k is physical qubit
+    ``active_qubits(circuit)[k]``.
+
+    Returns:
+        The transformed circuit(s) on ``circuit``'s physical qubits, measured as ``circuit``; gates
+        the transformation adds (``sxdg``, Paulis) may still need :func:`to_isa`.
+    """
+    from qiskit import QuantumCircuit
+    from qiskit.circuit.library import CXGate, CZGate
+
+    names = {inst.operation.name for inst in circuit.data}
+    free = [g for g in _CIRQ_KEEPS if g not in names]
+    swaps: dict = {}  # stand-in name -> original operation
+    for inst in circuit.data:
+        op = inst.operation
+        if op.name not in {o.name for o in swaps.values()} and _self_inverse_2q(op) and free:
+            swaps[free.pop(0)] = op
+    gate = {"cx": CXGate(), "cz": CZGate()}
+    back = {op.name: name for name, op in swaps.items()}
+    # Mitiq sees only the active qubits (a device has 27-133): no DDD pulses on unused qubits, smaller
+    # conversions; restore_layout maps them back.
+    active = active_qubits(circuit)
+    pos = {q: k for k, q in enumerate(active)}
+    shielded = QuantumCircuit(len(active), circuit.num_clbits)
+    for inst in circuit.data:
+        if inst.operation.name == "barrier":
+            continue
+        name = back.get(inst.operation.name)
+        shielded.append(gate[name] if name else inst.operation,
+                        [pos[circuit.find_bit(q).index] for q in inst.qubits],
+                        [circuit.find_bit(c).index for c in inst.clbits])
+    with warnings.catch_warnings():  # Mitiq's Qiskit round trip warns about registers on laid-out circuits
+        warnings.simplefilter("ignore", UserWarning)
+        out = fn(shielded)
+
+    def finish(c):
+        c = restore_layout(circuit, c)
+        if not swaps:
+            return c
+        res = c.copy_empty_like()
+        for inst in c.data:
+            res.append(swaps.get(inst.operation.name, inst.operation), inst.qubits, inst.clbits)
+        return res
+
+    return [finish(c) for c in out] if isinstance(out, (list, tuple)) else finish(out)
+
+
 def restore_layout(original, out):
     """``out`` (a Mitiq output of ``original``) on ``original``'s physical qubits, measured as ``original``.
 
@@ -130,7 +210,7 @@ def restore_layout(original, out):
     if out.num_qubits == original.num_qubits:
         mapping = list(range(out.num_qubits))
     else:
-        active = sorted({original.find_bit(q).index for i in original.data for q in i.qubits})
+        active = active_qubits(original)
         if out.num_qubits != len(active):
             raise SolverError(f"Mitiq returned a circuit on {out.num_qubits} qubits for one on {len(active)} "
                               "active qubits; cannot restore the layout")
@@ -157,9 +237,22 @@ def to_isa(circuit, backend):
 
     target = backend.target
     names = set(target.operation_names)
-    if all(inst.operation.name in names | {"barrier", "measure"} for inst in circuit.data):
-        return circuit
-    return PassManager([BasisTranslator(SessionEquivalenceLibrary, sorted(names), target=target)]).run(circuit)
+    out = circuit
+    if not all(inst.operation.name in names | {"barrier", "measure"} for inst in circuit.data):
+        out = PassManager([BasisTranslator(SessionEquivalenceLibrary, sorted(names), target=target)]).run(circuit)
+    if not all(_supported(target, inst, out) for inst in out.data):  # a two-qubit gate the wrong way round
+        from qiskit.transpiler.passes import GateDirection
+
+        out = PassManager([GateDirection(None, target=target),
+                           BasisTranslator(SessionEquivalenceLibrary, sorted(names), target=target)]).run(out)
+    return out
+
+
+def _supported(target, inst, circuit) -> bool:
+    op = inst.operation
+    if op.name in ("barrier", "measure") or op.num_qubits != 2:
+        return True
+    return target.instruction_supported(op.name, tuple(circuit.find_bit(q).index for q in inst.qubits))
 
 
 @dataclass
