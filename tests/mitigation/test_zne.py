@@ -5,7 +5,6 @@ import pytest
 
 pytest.importorskip("mitiq")
 from qiskit import QuantumCircuit  # noqa: E402
-from qiskit.circuit import Parameter  # noqa: E402
 from qiskit.quantum_info import Operator  # noqa: E402
 
 from qopt.mitigation.zne import extrapolate, extrapolation_partials, fold, linear_weights  # noqa: E402
