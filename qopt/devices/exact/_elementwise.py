@@ -87,6 +87,13 @@ def _expect_c_par(psi, diag, nchunks):
     return parts.sum()
 
 
+@njit(inline="always", **_NB)
+def _pair_base(t, lo, hi):
+    """The t-th index with bits lo < hi both 0 (t counts the 2**(n-2) such indices in order)."""
+    i = ((t >> lo) << (lo + 1)) | (t & ((1 << lo) - 1))
+    return ((i >> hi) << (hi + 1)) | (i & ((1 << hi) - 1))
+
+
 @njit(**_NB)
 def _xy_rng(re, im, t0, t1, pj, pk, c, sn):
     lo = min(pj, pk)
@@ -94,8 +101,7 @@ def _xy_rng(re, im, t0, t1, pj, pk, c, sn):
     mj = 1 << pj
     mk = 1 << pk
     for t in range(t0, t1):
-        i = ((t >> lo) << (lo + 1)) | (t & ((1 << lo) - 1))
-        i = ((i >> hi) << (hi + 1)) | (i & ((1 << hi) - 1))
+        i = _pair_base(t, lo, hi)
         a = i | mk  # bit pj = 0, bit pk = 1
         b = i | mj
         xr = re[a]
@@ -123,8 +129,7 @@ def _xy_overlap_rng(lr, li, pr, pi, t0, t1, pj, pk):
     mk = 1 << pk
     acc = 0.0
     for t in range(t0, t1):
-        i = ((t >> lo) << (lo + 1)) | (t & ((1 << lo) - 1))
-        i = ((i >> hi) << (hi + 1)) | (i & ((1 << hi) - 1))
+        i = _pair_base(t, lo, hi)
         a = i | mk
         b = i | mj
         acc += lr[a] * pi[b] - li[a] * pr[b] + lr[b] * pi[a] - li[b] * pr[a]
