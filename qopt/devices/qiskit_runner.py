@@ -220,9 +220,9 @@ class QiskitRunner:
         if journal is not None:
             if not shots:
                 raise ConfigError("a job journal records sampled jobs; it needs shots (not exact expectations)")
-            from qopt.devices.journal import Journal
+            from qopt.devices.journal import as_journal
 
-            self.journal = journal if isinstance(journal, Journal) else Journal(journal)
+            self.journal = as_journal(journal)
         h, J, const = ising_terms(prep.bqm, prep.variables)
         s = prep.scale
         self._h, self._const = h / s, const / s

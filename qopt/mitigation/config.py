@@ -167,9 +167,7 @@ def _zne(opts: dict, where: str) -> ZNEOptions:
     factory = opts.get("factory", d.factory)
     if not isinstance(factory, str) or factory.lower() not in FACTORIES:
         raise ConfigError(f"{where}mitigation.zne.factory must be one of {', '.join(FACTORIES)}, got {factory!r}")
-    order = opts.get("order", d.order)
-    if isinstance(order, bool) or not isinstance(order, int) or order < 1:
-        raise ConfigError(f"{where}mitigation.zne.order must be a positive integer, got {order!r}")
+    order = _integer(opts, "order", d.order, 1, "zne", where)
     if factory.lower() == "poly" and order >= len(sf):
         raise ConfigError(f"{where}mitigation.zne.order = {order} needs more than {order} scale factors, "
                           f"got {len(sf)}")

@@ -156,12 +156,11 @@ def mitiq_round_trip(circuit, fn: Callable):
     from qiskit import QuantumCircuit
     from qiskit.circuit.library import CXGate, CZGate
 
-    names = {inst.operation.name for inst in circuit.data}
-    free = [g for g in _CIRQ_KEEPS if g not in names]
+    ops = {inst.operation.name: inst.operation for inst in circuit.data}  # one per gate name
+    free = [g for g in _CIRQ_KEEPS if g not in ops]
     swaps: dict = {}  # stand-in name -> original operation
-    for inst in circuit.data:
-        op = inst.operation
-        if op.name not in {o.name for o in swaps.values()} and _self_inverse_2q(op) and free:
+    for op in ops.values():
+        if free and _self_inverse_2q(op):
             swaps[free.pop(0)] = op
     gate = {"cx": CXGate(), "cz": CZGate()}
     back = {op.name: name for name, op in swaps.items()}
