@@ -89,8 +89,9 @@ def gate_noise_only(problem, x, *, backend: str, seed: int, layers: int = 1) -> 
     from qopt.devices import load_device
     from qopt.devices.qiskit_runner import QiskitRunner
     from qopt.mitigation.zne import extrapolate
-    from qopt.solvers._variational import ising_terms, prepare
-    from qopt.solvers.circuits import qaoa_gates
+    from qopt.qubo.ising import ising_terms
+    from qopt.solvers._variational import prepare
+    from qopt.devices.circuits import qaoa_gates
 
     dm = load_device({"name": "dm", "kind": "aer", "backend": backend, "noise": True, "shots": 1000, "seed": seed,
                       "options": {"optimization_level": 1}})
@@ -127,8 +128,9 @@ def run_instance(problem, *, backend: str, shots: int, seed: int, repeats: int =
     from qopt.devices import load_device
     from qopt.devices.qiskit_runner import QiskitRunner
     from qopt.optimize import minimize
-    from qopt.solvers._variational import ising_terms, prepare
-    from qopt.solvers.circuits import qaoa_gates
+    from qopt.qubo.ising import ising_terms
+    from qopt.solvers._variational import prepare
+    from qopt.devices.circuits import qaoa_gates
     from qopt.solvers.qaoa import ramp_angles
 
     device = load_device({"name": "fake", "kind": "ibm", "backend": backend, "shots": shots, "seed": seed,
@@ -148,7 +150,7 @@ def run_instance(problem, *, backend: str, shots: int, seed: int, repeats: int =
     def ideal_probs(x):
         from qiskit.quantum_info import Statevector
 
-        from qopt.solvers.circuits import to_qiskit
+        from qopt.devices.circuits import to_qiskit
 
         return Statevector(to_qiskit(build(x), n)).probabilities()
 

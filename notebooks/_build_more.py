@@ -216,8 +216,9 @@ the cut size)."""),
 
 from qopt.devices.qiskit_runner import QiskitRunner
 from qopt.optimize import minimize
-from qopt.solvers._variational import ising_terms, prepare
-from qopt.solvers.circuits import qaoa_gates, to_qiskit
+from qopt.qubo.ising import ising_terms
+from qopt.solvers._variational import prepare
+from qopt.devices.circuits import qaoa_gates, to_qiskit
 
 prep = prepare(problem, device)
 h, J, _ = ising_terms(prep.bqm, prep.variables)

@@ -9,6 +9,7 @@ The data flow, one sub-package per stage::
     qopt.solvers    classical baselines and variational quantum solvers
     qopt.decode     samples -> decoded, verified, repaired solutions
     qopt.result     the one Result type every solver returns
+    qopt.pipeline   load -> encode -> shrink -> solve -> expand -> finish (qopt.solve)
 
 ``import qopt`` is light: sub-packages and heavy stacks (PennyLane, Qiskit,
 torch, Mitiq) are imported only when first used.
@@ -37,10 +38,10 @@ _LAZY = {
     "resolve": "qopt.problems.catalogue:resolve",
     "catalogue": "qopt.problems.catalogue:catalogue",
     "to_bqm": "qopt.qubo.penalties:to_bqm",
-    "solve": "qopt.solvers:solve",
+    "solve": "qopt.pipeline:solve",
 }
 _SUBPACKAGES = ("problems", "qubo", "shrink", "devices", "solvers", "decode", "result", "errors", "bench",
-                "qcae", "mitigation", "cli", "testing")
+                "qcae", "mitigation", "cli", "testing", "pipeline", "options")
 
 __all__ = ["__version__", *_LAZY]
 

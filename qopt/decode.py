@@ -50,7 +50,7 @@ def make_result(problem, x, *, solver: str, seed=None, qubits=None, samples=None
 
 def finish(problem, raw, decoder=None, *, solver: str, repair: bool = True, local_search: bool = True,
            max_postprocess: int = 64, seed=None, qubits=None, timing_s=None, options=None,
-           info=None) -> Result:
+           info=None, postprocess: str = "full", readout: dict | None = None) -> Result:
     """Decode, verify, repair and improve the samples of a BQM solver and pick the best.
 
     Args:
@@ -62,6 +62,9 @@ def finish(problem, raw, decoder=None, *, solver: str, repair: bool = True, loca
         local_search: apply ``problem.local_search`` after repair.
         max_postprocess: post-process at most this many distinct lowest-energy samples.
         seed, qubits, timing_s, options, info: recorded in the result.
+        postprocess: "full" | "one-round" | "none" (recorded in ``info["postprocess"]``).
+        readout: the solver's final-readout record (``{"readout", "shots", "exact"}``), recorded in
+            ``info["readout"]``.
 
     Returns:
         The :class:`Result` of the best sample: feasible ones first, then by objective;
@@ -110,6 +113,9 @@ def finish(problem, raw, decoder=None, *, solver: str, repair: bool = True, loca
     extra = dict(info or {})
     if decoder is not None:
         extra.setdefault("qubo", decoder.to_dict())
+    extra["postprocess"] = postprocess
+    if readout is not None:
+        extra["readout"] = dict(readout)
     extra["feasible_before_repair"] = float(np.mean(feasible_raw))
     extra["feasible_after_repair"] = float(np.mean(feasible))
     return make_result(problem, xs[best], solver=solver, seed=seed, qubits=qubits, samples=samples,

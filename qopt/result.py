@@ -39,13 +39,15 @@ def package_versions(extra: tuple[str, ...] = ()) -> dict[str, str]:
     return out
 
 
-def _jsonable(value):
+def clean_json(value):
+    """``value`` made JSON-ready: numpy scalars/arrays to Python, NaN/inf to None, enums to values,
+    tuples to lists, dict keys to strings (qopt's one JSON cleaner)."""
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): clean_json(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
+        return [clean_json(v) for v in value]
     if isinstance(value, np.ndarray):
-        return _jsonable(value.tolist())
+        return clean_json(value.tolist())
     if isinstance(value, (np.integer,)):
         return int(value)
     if isinstance(value, (np.floating, float)):
@@ -54,6 +56,9 @@ def _jsonable(value):
     if isinstance(value, enum.Enum):
         return value.value
     return value
+
+
+_jsonable = clean_json
 
 
 @dataclass(frozen=True)

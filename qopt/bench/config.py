@@ -177,20 +177,10 @@ def load_config(path: str | os.PathLike, *, check_instances: bool = True) -> Swe
         ConfigError: unreadable file, bad YAML, or any invalid entry (the message
             names the file and the entry, e.g. ``solvers[2].name``).
     """
-    import yaml
+    from qopt._yaml import read_yaml
 
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as err:
-        raise ConfigError(f"{path}: cannot read the sweep config: {err.strerror or err}") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
-        raise ConfigError(f"{path}: not valid YAML{where}: {problem}") from None
+    data = read_yaml(p, what="sweep config")  # the one safe loader: bounded depth, aliases and integers
     return parse_config(data, source=str(path), base_dir=p.resolve().parent, check_instances=check_instances)
 
 
@@ -332,15 +322,17 @@ def _parse_solver(entry, where, fail) -> SolverSpec | str:
 
 
 def _parse_seeds(seeds, fail) -> tuple[int, ...]:
+    from qopt._random import MAX_SEED
+
     if isinstance(seeds, int) and not isinstance(seeds, bool):
-        if seeds < 1:
-            raise fail(f"seeds: a count must be >= 1, got {seeds}")
+        if seeds < 1 or seeds > 100_000:
+            raise fail(f"seeds: a count must be in [1, 100000], got {seeds}")
         return tuple(range(seeds))
     if not isinstance(seeds, list) or not seeds:
         raise fail(f"seeds: give a non-empty list of non-negative integers or a count, got {seeds!r}")
     for s in seeds:
-        if not isinstance(s, int) or isinstance(s, bool) or s < 0:
-            raise fail(f"seeds: {s!r} is not a non-negative integer")
+        if not isinstance(s, int) or isinstance(s, bool) or not 0 <= s <= MAX_SEED:
+            raise fail(f"seeds: {s!r} is not an integer in [0, 2**63 - 1]")
     if len(set(seeds)) != len(seeds):
         raise fail(f"seeds: duplicate values in {seeds}")
     return tuple(seeds)

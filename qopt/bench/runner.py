@@ -90,12 +90,10 @@ def _samples_summary(samples) -> dict | None:
 def run_task(task: dict) -> dict:
     """Run one task (in any process) and return the row to store; never raises for solver errors.
 
-    The solve goes through the same code path as ``qopt solve``
-    (``qopt.cli.solve._run``): the solver function directly, or
-    :func:`qopt.shrink.shrink_and_solve` when the task shrinks.
+    The solve goes through the same pipeline as ``qopt solve`` (:func:`qopt.pipeline.solve`).
     """
     from qopt.bench.config import InstanceSpec
-    from qopt.cli.solve import _run
+    from qopt.pipeline import solve as run
 
     inst = InstanceSpec(**task["instance"])
     solver = task["solver"]
@@ -109,8 +107,8 @@ def run_task(task: dict) -> dict:
                    n_variables=problem.num_variables, known_optimum=problem.known_optimum)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            result = _run(problem, solver["name"], seed=task["seed"], shrink=solver["shrink"],
-                          max_qubits=solver["max_qubits"], options=dict(solver["options"]))
+            result = run(problem, solver["name"], seed=task["seed"], shrink=solver["shrink"],
+                         max_qubits=solver["max_qubits"], **dict(solver["options"]))
         data = result.to_dict()
         data["bench"] = {"instance": task["instance"], "solver": task["solver"]}
         if caught:

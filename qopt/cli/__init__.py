@@ -1,9 +1,10 @@
 """The ``qopt`` command line.
 
 Sub-commands live in their own modules and are imported only when invoked
-(``qopt info`` never imports PennyLane). Every error a user can cause ends as
-one line ``qopt: error: ...`` on stderr and exit code 2; logs and progress go
-to stderr, results to stdout.
+(``qopt info`` never imports PennyLane). Every error a user can cause (a
+:class:`~qopt.errors.QoptError` or a file that cannot be opened) ends as one line
+``qopt: error: ...`` on stderr and exit code 2; any other exception is a bug and
+shows its traceback (exit 1). Logs and progress go to stderr, results to stdout.
 """
 
 from __future__ import annotations
@@ -57,9 +58,12 @@ def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
 
 
 def _user_error_types() -> tuple[type[BaseException], ...]:
+    """Errors a user causes: qopt's own (:class:`~qopt.errors.QoptError`) and files that cannot be
+    opened. Anything else (a ``KeyError``, a bare ``ValueError`` from deep inside) is a bug and
+    shows its traceback (exit 1)."""
     from qopt.errors import QoptError
 
-    return (QoptError, ValueError, LookupError, FileNotFoundError, PermissionError, IsADirectoryError)
+    return (QoptError, FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -79,7 +83,10 @@ def main(argv: list[str] | None = None) -> int:
         click.echo(f"qopt: error: {exc.format_message()}", err=True)
         return 2
     except _user_error_types() as exc:
-        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        text = str(exc).strip()
+        if isinstance(exc, OSError) and getattr(exc, "filename", None) and exc.strerror:
+            text = f"{exc.filename}: {exc.strerror}"
+        message = text.splitlines()[0] if text else type(exc).__name__
         click.echo(f"qopt: error: {message}", err=True)
         return 2
     except KeyboardInterrupt:

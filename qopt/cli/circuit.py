@@ -13,12 +13,12 @@ import click
 @click.option("--slack", type=click.Choice(["binary", "unbalanced"]), default="unbalanced", show_default=True,
               help="Inequality encoding of the QUBO.")
 @click.option("--output", "-o", "path", type=click.Path(dir_okay=False, writable=True), default=None,
-              help="File to write (default circuits/qaoa_<instance>_p<layers>.qasm; '-' = stdout).")
+              help="File to write (default: stdout; '-' = stdout).")
 def export_circuit(instance, solver, layers, slack, path):
     """Write OpenQASM 3 for the QAOA circuit of INSTANCE at the linear-ramp angles."""
-    from qopt.solvers.circuits import export_qaoa_qasm, qaoa_qasm
+    from qopt.solvers.qasm import export_qaoa_qasm, qaoa_qasm
 
-    if path == "-":
+    if path in (None, "-"):
         click.echo(qaoa_qasm(instance, layers=layers, slack=slack), nl=False)
         return
     out = export_qaoa_qasm(instance, layers=layers, slack=slack, path=path)

@@ -33,23 +33,22 @@ def _runs(solvers: list[str], max_qubits: int) -> list[tuple[str, str, dict]]:
               help="Comma-separated solvers; ones that are not installed are skipped.")
 @click.option("--max-qubits", type=click.IntRange(min=2), default=16, show_default=True,
               help="Qubit budget for the quantum solvers (graph shrinking makes the problem fit).")
-@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=1, show_default=True)
 @click.option("--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def demo(instance, solvers, max_qubits, seed, output):
     """Solve INSTANCE (default mknap1-3) with each solver and print solver/objective/feasible/gap/time."""
     import warnings
 
-    from qopt.cli.solve import _run
+    from qopt.pipeline import solve as run
     from qopt.problems.catalogue import resolve
 
     problem = resolve(instance)
     rows = []
     for label, solver, opts in _runs([s.strip() for s in solvers.split(",") if s.strip()], max_qubits):
         click.echo(f"qopt demo: running {label} on {problem.name} ...", err=True)
-        shrink, mq = opts.pop("shrink", None), opts.pop("max_qubits", None)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            result = _run(problem, solver, seed=seed, shrink=shrink, max_qubits=mq, options=opts)
+            result = run(problem, solver, seed=seed, **opts)
         rows.append({"solver": label, "objective": result.objective, "feasible": result.feasible,
                      "known_optimum": result.known_optimum, "gap": result.gap, "qubits": result.qubits,
                      "time_s": result.time_s})

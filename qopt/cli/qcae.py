@@ -90,12 +90,15 @@ def train(ctx, dataset, mnist_path, epochs, qubits, layers, ansatz, graph, reado
             raise click.BadParameter(f"directory of {path!r} does not exist", param_hint=flag)
     from qopt.qcae.train import TrainConfig, run, save_checkpoint
 
-    config = TrainConfig(
-        dataset=dataset, mnist_path=mnist_path, num_train=num_train, num_val=num_val, num_test=num_test,
-        noise_sigma=noise_sigma, salt_pepper=salt_pepper, qubits=qubits, layers=layers, ansatz=ansatz,
-        graph=_graph(graph), readout=readout, epochs=epochs, batch_size=batch_size, lr=lr,
-        max_train_s=max_train_s, seed=seed, device=device, num_threads=threads, twin=twin,
-    )
+    try:  # the config's own checks of user values are input errors (exit 2), not bugs
+        config = TrainConfig(
+            dataset=dataset, mnist_path=mnist_path, num_train=num_train, num_val=num_val, num_test=num_test,
+            noise_sigma=noise_sigma, salt_pepper=salt_pepper, qubits=qubits, layers=layers, ansatz=ansatz,
+            graph=_graph(graph), readout=readout, epochs=epochs, batch_size=batch_size, lr=lr,
+            max_train_s=max_train_s, seed=seed, device=device, num_threads=threads, twin=twin,
+        )
+    except ValueError as err:
+        raise click.UsageError(str(err)) from None
     outcome = run(config, classical=not no_classical, progress=not quiet)
     metrics = outcome["metrics"]
     files = {}

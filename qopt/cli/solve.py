@@ -11,6 +11,8 @@ from qopt.cli._options import emit_json
 
 logger = logging.getLogger("qopt")
 
+from qopt.options import ENCODING, EXECUTION, FINISHING, POSTPROCESS, READOUTS
+
 # CLI flag -> solver keyword; only flags the user gives are passed on, and a
 # solver that does not take one rejects it by name.
 _SOLVER_FLAGS = {
@@ -19,6 +21,7 @@ _SOLVER_FLAGS = {
     "diff_method": "--diff-method", "qubits": "--qubits", "k": "--k", "encoding": "--encoding",
     "rounding": "--rounding", "mitigation": "--mitigation", "penalty": "--penalty", "slack": "--slack",
     "num_reads": "--num-reads", "mixer": "--mixer", "yes": "--yes", "journal": "--journal",
+    "postprocess": "--postprocess", "readout": "--readout", "top_k": "--top-k",
 }
 
 
@@ -33,6 +36,18 @@ def _penalty(value: str | None):
         raise click.BadParameter(f"{value!r} is not 'calibrated', 'qiskit' or a number", param_hint="--penalty")
 
 
+def _finite(ctx, param, value):
+    import math
+
+    if value is not None and not math.isfinite(value):
+        raise click.BadParameter(f"{value!r} is not a finite number", param_hint=f"--{param.name.replace('_', '-')}")
+    return value
+
+
+def _help(group: dict, key: str) -> str:
+    return group[key][1]
+
+
 @click.command()
 @click.argument("instance")
 @click.option("--format", "fmt", default=None, help="Instance format (default: detect). See 'qopt list --formats'.")
@@ -40,17 +55,18 @@ def _penalty(value: str | None):
               help="0-based problem number in multi-problem files (mknap1, orlib-bqp).")
 @click.option("--solver", default="tabu", show_default=True,
               help="exact | sa | tabu | qaoa | rqaoa | vqe | pce | qrao (see 'qopt list --solvers').")
-@click.option("--seed", type=int, default=None, help="Seed for every random choice (default: fresh entropy).")
+@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=None,
+              help="Seed for every random choice (default: fresh entropy; the result records the seed used).")
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Seconds the solver may use (exact, tabu).")
 @click.option("--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--device", default=None, help="Device config YAML (hardware_configs/*.yaml) for quantum solvers.")
+@click.option("--device", default=None, help=_help(EXECUTION, "device") + " Default: exact.")
 @click.option("--layers", type=click.IntRange(min=1), default=None, help="QAOA layers p.")
 @click.option("--init", default=None, help="QAOA parameter initialisation: ramp|interp|fourier|fixed|random.")
 @click.option("--mixer", default=None, help="QAOA mixer: x | xy | warm (warm-start).")
 @click.option("--cvar-alpha", type=click.FloatRange(min=0, max=1, min_open=True), default=None,
               help="CVaR fraction for VQE/QAOA (1 = plain expectation).")
-@click.option("--shots", type=click.IntRange(min=1), default=None, help="Shots per circuit (default: the device's).")
+@click.option("--shots", type=click.IntRange(min=1), default=None, help=_help(EXECUTION, "shots"))
 @click.option("--maxiter", type=click.IntRange(min=1), default=None, help="Optimizer iterations.")
 @click.option("--optimizer", default=None, help="cobyla | l-bfgs-b | nelder-mead | adam | gd | spsa.")
 @click.option("--diff-method", default=None, help="parameter-shift | adjoint | backprop | finite-diff.")
@@ -61,20 +77,27 @@ def _penalty(value: str | None):
 @click.option("--shrink", type=click.Choice(["adaptive", "static", "none"]), default=None,
               help="Graph shrinking before solving (default none; adaptive if --max-qubits is given).")
 @click.option("--max-qubits", type=click.IntRange(min=1), default=None, help="Qubit budget for shrinking.")
-@click.option("--mitigation", default=None, help="Error mitigation (zne, readout, dd, cdr, pec; comma-separated to combine), overriding the device file.")
-@click.option("--penalty", default=None, help="Penalty weights: calibrated (default) | qiskit | a number.")
-@click.option("--slack", type=click.Choice(["binary", "unbalanced"]), default=None,
-              help="Inequality encoding: binary slack (default) or unbalanced penalisation.")
+@click.option("--mitigation", default=None, help=_help(EXECUTION, "mitigation"))
+@click.option("--penalty", default=None, help=_help(ENCODING, "penalty") + " Default: calibrated.")
+@click.option("--slack", type=click.Choice(["binary", "unbalanced"]), default=None, help=_help(ENCODING, "slack"))
 @click.option("--num-reads", type=click.IntRange(min=1), default=None, help="sa/tabu: independent runs.")
-@click.option("--yes", is_flag=True, default=None, help="Confirm costly hardware runs without asking.")
+@click.option("--postprocess", type=click.Choice(POSTPROCESS), default=None,
+              help=_help(FINISHING, "postprocess") + " Default: full.")
+@click.option("--readout", type=click.Choice(READOUTS), default=None,
+              help=_help(FINISHING, "readout") + " Default: shots.")
+@click.option("--top-k", type=click.IntRange(min=1), default=None, help=_help(FINISHING, "top_k"))
+@click.option("--known-optimum", type=float, default=None, callback=_finite, help=_help(FINISHING, "known_optimum"))
+@click.option("--yes", is_flag=True, default=None, help=_help(EXECUTION, "yes"))
 @click.option("--journal", default=None, type=click.Path(dir_okay=False),
               help="Job journal (JSON lines) for Qiskit devices: records every finished job; rerun the same "
                    "command with the same --seed to replay them and continue after a crash.")
 @click.option("--save", "save_path", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Also write the full result (with samples) as JSON to this file.")
 @click.pass_context
-def solve(ctx, instance, fmt, index, solver, seed, output, shrink, max_qubits, save_path, **flags):
+def solve(ctx, instance, fmt, index, solver, seed, output, shrink, max_qubits, known_optimum, save_path, **flags):
     """Solve INSTANCE (a file path, a catalogue name such as mknap1-1, or labs:N)."""
+    from qopt.pipeline import UnknownOptionError
+    from qopt.pipeline import solve as run
     from qopt.problems.catalogue import resolve
     from qopt.solvers import SOLVERS
 
@@ -82,6 +105,10 @@ def solve(ctx, instance, fmt, index, solver, seed, output, shrink, max_qubits, s
         raise click.BadParameter(f"unknown solver {solver!r}; choose one of {', '.join(sorted(SOLVERS))}",
                                  param_hint="--solver")
     options = {k: v for k, v in flags.items() if v is not None}
+    if options.get("readout") == "top-k" and "top_k" not in options:
+        raise click.BadParameter("--readout top-k needs --top-k K", param_hint="--readout")
+    if "top_k" in options and options.get("readout") != "top-k":
+        raise click.BadParameter("--top-k applies to --readout top-k", param_hint="--top-k")
     if "journal" in options:
         from qopt.devices.journal import Journal
 
@@ -92,7 +119,12 @@ def solve(ctx, instance, fmt, index, solver, seed, output, shrink, max_qubits, s
         options["encoding"] = int(options["encoding"])
     problem = resolve(instance, format=fmt, index=index)
     logger.info("read %s: %s with %d variables", instance, problem.family, problem.num_variables)
-    result = _run(problem, solver, seed=seed, shrink=shrink, max_qubits=max_qubits, options=options)
+    try:
+        result = run(problem, solver, seed=seed, shrink=shrink, max_qubits=max_qubits,
+                     known_optimum=known_optimum, **options)
+    except UnknownOptionError as err:
+        flags_ = ", ".join(_SOLVER_FLAGS.get(k, k) for k in err.names)
+        raise click.UsageError(f"{flags_} does not apply to --solver {solver}") from None
     if save_path:
         with open(save_path, "w") as fh:
             json.dump(result.to_dict(include_samples=True), fh)
@@ -100,28 +132,6 @@ def solve(ctx, instance, fmt, index, solver, seed, output, shrink, max_qubits, s
         emit_json(result.to_dict())
     else:
         _print_text(result)
-
-
-def _run(problem, solver, *, seed, shrink, max_qubits, options):
-    from qopt.solvers import get_solver
-
-    fn = get_solver(solver)
-    _check_options(solver, fn, options)
-    if shrink in (None, "none") and max_qubits is None:
-        return fn(problem, seed=seed, **options)
-    from qopt.shrink import shrink_and_solve
-
-    return shrink_and_solve(problem, solver=solver, mode=shrink or "adaptive", max_qubits=max_qubits,
-                            seed=seed, **options)
-
-
-def _check_options(solver, fn, options):
-    from qopt.solvers import unknown_options
-
-    unknown = unknown_options(fn, options)
-    if unknown:
-        flags = ", ".join(_SOLVER_FLAGS.get(k, k) for k in unknown)
-        raise click.UsageError(f"{flags} does not apply to --solver {solver}")
 
 
 def _print_text(result) -> None:

@@ -44,8 +44,7 @@ __all__ = ["DeviceConfig", "load_device", "config_dir", "KINDS", "DIFF_METHODS",
 KINDS = ("exact", "lightning", "default", "aer", "ibm")
 #: Gradient methods (PennyLane names; "adjoint" on the exact device is qopt's own adjoint sweep).
 DIFF_METHODS = ("parameter-shift", "adjoint", "backprop", "finite-diff", "best")
-#: Optimizer names understood by :func:`qopt.optimize.minimize`.
-OPTIMIZERS = ("cobyla", "l-bfgs-b", "nelder-mead", "adam", "gd", "spsa")
+from qopt.optimize import OPTIMIZERS  # noqa: E402 (the one table of optimizer names)
 #: Short names that resolve to ``hardware_configs/<name>.yaml``.
 SHORT_NAMES = ("exact", "lightning", "aer", "aer_noisy", "ibm", "ibm_fake")
 
@@ -53,45 +52,26 @@ _AER_METHODS = ("automatic", "statevector", "density_matrix", "matrix_product_st
 
 
 def config_dir() -> Path:
-    """The ``hardware_configs/`` folder: ``$QOPT_HARDWARE_CONFIGS`` or the one next to the package."""
-    env = os.environ.get("QOPT_HARDWARE_CONFIGS")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[2] / "hardware_configs"
+    """The device-config folder: ``$QOPT_HARDWARE_CONFIGS``, else the bundled ``hardware_configs/``
+    (inside the installed package, or at the top of a source checkout; :mod:`qopt._resources`).
+
+    Raises:
+        ConfigError: no such folder (a broken installation).
+    """
+    from qopt._resources import data_dir
+
+    path = data_dir("hardware_configs", "QOPT_HARDWARE_CONFIGS")
+    if path is None or not path.is_dir():
+        raise ConfigError("no hardware_configs/ folder: neither the installed package nor a source checkout "
+                          "has one; set QOPT_HARDWARE_CONFIGS to a folder of device YAMLs")
+    return path
 
 
 # --------------------------------------------------------------------------- validation helpers
-def _where(source: str | None, key: str) -> str:
-    return f"{source}: {key}" if source else key
-
-
-def _check_int(value, key, source, *, minimum: int, allow_none: bool = True):
-    if value is None and allow_none:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ConfigError(f"{_where(source, key)} must be an integer"
-                          f"{' or null' if allow_none else ''}, got {value!r}")
-    if value < minimum:
-        raise ConfigError(f"{_where(source, key)} must be >= {minimum}, got {value!r}")
-    return int(value)
-
-
-def _check_choice(value, key, source, choices, *, allow_none: bool = True):
-    if value is None and allow_none:
-        return None
-    if not isinstance(value, str) or value.lower() not in choices:
-        raise ConfigError(f"{_where(source, key)} must be one of {', '.join(choices)}"
-                          f"{' or null' if allow_none else ''}, got {value!r}")
-    return value.lower()
-
-
-def _check_mapping(value, key, source, *, allow_none: bool = True):
-    if value is None:
-        return None if allow_none else {}
-    if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
-        raise ConfigError(f"{_where(source, key)} must be a mapping with string keys"
-                          f"{' or null' if allow_none else ''}, got {value!r}")
-    return dict(value)
+from qopt._yaml import check_choice as _check_choice  # noqa: E402 (the shared config checks)
+from qopt._yaml import check_int as _check_int  # noqa: E402
+from qopt._yaml import check_mapping as _check_mapping  # noqa: E402
+from qopt._yaml import where as _where  # noqa: E402
 
 
 # --------------------------------------------------------------------------- the config
@@ -139,7 +119,7 @@ class DeviceConfig:
         set_ = object.__setattr__
         set_(self, "kind", _check_choice(self.kind, "kind", src, KINDS, allow_none=False))
         set_(self, "shots", _check_int(self.shots, "shots", src, minimum=1))
-        set_(self, "seed", _check_int(self.seed, "seed", src, minimum=0))
+        set_(self, "seed", _check_int(self.seed, "seed", src, minimum=0, maximum=2**63 - 1))
         set_(self, "diff_method", _check_choice(self.diff_method, "diff_method", src, DIFF_METHODS))
         set_(self, "optimizer", _check_choice(self.optimizer, "optimizer", src, OPTIMIZERS))
         set_(self, "optimizer_options",
@@ -297,17 +277,10 @@ class DeviceConfig:
             if self.backend:
                 _route_on_compile(dev)
             return dev
-        # kind == "ibm"
-        if self.backend.startswith("Fake"):
-            backend = self.fake_backend()
-        else:
-            token = os.environ.get("QISKIT_IBM_TOKEN")
-            if not token:
-                raise ConfigError(f"device {self.name!r} runs on IBM hardware: set QISKIT_IBM_TOKEN "
-                                  "(tokens are never read from YAML)")
-            from qiskit_ibm_runtime import QiskitRuntimeService
+        # kind == "ibm": the one connection path (token checks, messages) of qopt.devices.ibm
+        from qopt.devices.ibm import connect
 
-            backend = QiskitRuntimeService(token=token).backend(self.backend)
+        backend, _ = connect(self)
         kwargs.pop("seed_simulator", None)
         return qml.device("qiskit.remote", wires=wires, backend=backend, shots=shots or self.shots, **kwargs)
 
@@ -352,28 +325,28 @@ def load_device(spec: Any = None) -> DeviceConfig:
     """A :class:`DeviceConfig` from ``spec``.
 
     Args:
-        spec: None (the exact simulator), a :class:`DeviceConfig` (returned as is), a mapping of
-            fields, a YAML path, or a short name from :data:`SHORT_NAMES` (any name with a file
-            ``hardware_configs/<name>.yaml``).
+        spec: None (the bundled ``exact`` config), a :class:`DeviceConfig` (returned as is), a mapping
+            of fields, a YAML path, or a short name from :data:`SHORT_NAMES` (any name with a file
+            ``<config_dir()>/<name>.yaml``, found by name from any working directory).
 
     Returns:
         The validated, frozen config.
 
     Raises:
-        ConfigError: missing file, unknown name, invalid YAML, unknown key, bad type or value
-            (the message names the file and the key).
+        ConfigError: missing file or folder, unknown name, invalid or hostile YAML, unknown key, bad
+            type or value (the message names the file and the key). A missing config is never
+            replaced by a silent default.
 
     Examples:
         >>> load_device("exact").kind
         'exact'
     """
-    import yaml
+    from qopt._yaml import read_yaml
 
     if spec is None:
-        path = config_dir() / "exact.yaml"
-        if path.is_file():
-            return load_device(str(path))
-        return DeviceConfig()
+        from qopt.options import default_device
+
+        spec = default_device()
     if isinstance(spec, DeviceConfig):
         return spec
     if isinstance(spec, dict):
@@ -382,20 +355,15 @@ def load_device(spec: Any = None) -> DeviceConfig:
         raise ConfigError(f"device must be None, a DeviceConfig, a YAML path or a short name, got {spec!r}")
     text = str(spec)
     path = Path(text)
+    looks_like_path = text.endswith((".yaml", ".yml")) or os.sep in text or (os.altsep or os.sep) in text
     if not path.is_file():
-        short = config_dir() / f"{text}.yaml"
-        if os.sep not in text and not text.endswith((".yaml", ".yml")) and short.is_file():
-            path = short
-        elif text.endswith((".yaml", ".yml")) or os.sep in text:
+        if looks_like_path:
             raise ConfigError(f"device config file {text!r} does not exist")
-        else:
-            names = sorted(p.stem for p in config_dir().glob("*.yaml"))
+        folder = config_dir()
+        short = folder / f"{text}.yaml"
+        if not short.is_file():
+            names = sorted(p.stem for p in folder.glob("*.yaml"))
             raise ConfigError(f"unknown device {text!r}: not a file and not one of {', '.join(names)} "
-                              f"(in {config_dir()})")
-    try:
-        data = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as err:
-        raise ConfigError(f"{path}: invalid YAML: {err}") from None
-    except OSError as err:
-        raise ConfigError(f"{path}: cannot read device config: {err}") from None
-    return _from_mapping(data, str(path))
+                              f"(in {folder})")
+        path = short
+    return _from_mapping(read_yaml(path, what="device config"), str(path))

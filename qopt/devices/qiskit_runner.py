@@ -1,10 +1,10 @@
 """Qiskit-native runner for Aer (noisy), IBM fake (local testing mode) and IBM Quantum devices.
 
-Same interface as :class:`qopt.solvers._variational.PennyLaneRunner` (``value``, ``value_and_grad``,
-``probabilities``, ``sample``, ``cvar``, ``executions``, ``final_samples``) plus ``info()`` (job
-ids, jobs, mitigation) and ``close()``.
+A :class:`~qopt.devices.runner.Runner` (``value``, ``value_and_grad``, ``probabilities``, ``sample``;
+``cvar`` and ``final_samples`` from the base class) plus ``info()`` (job ids, jobs, mitigation) and
+``close()``. Mitigation wraps the runner's expectation values the way Mitiq wraps an executor.
 
-* The gate list of ``build(x)`` (:mod:`qopt.solvers.circuits`) becomes a circuit with one Qiskit
+* The gate list of ``build(x)`` (:mod:`qopt.devices.circuits`) becomes a circuit with one Qiskit
   parameter per angle ("slot"), transpiled ONCE per gate structure to the backend's ISA
   (``generate_preset_pass_manager``: basis gates, coupling map, layout); parameters are bound after
   transpilation. Mitiq folding / DDD is applied once per structure to the ISA circuit
@@ -30,57 +30,12 @@ import warnings
 
 import numpy as np
 
+from qopt.devices.runner import Runner
 from qopt.errors import ConfigError
 
-__all__ = ["QiskitRunner", "make_runner", "uses_qiskit_runner"]
+__all__ = ["QiskitRunner"]
 
 logger = logging.getLogger(__name__)
-
-
-def uses_qiskit_runner(config, mitigation=None) -> bool:
-    """True when circuits of ``config`` run through :class:`QiskitRunner`: IBM (real or fake), Aer
-    with a noise model or backend, or any mitigation requested."""
-    if config.kind == "ibm":
-        return True
-    if config.kind == "aer" and (config.noise or config.backend):
-        return True
-    return config.kind == "aer" and bool(mitigation or config.mitigation)
-
-
-def open_journal(config, mitigation, journal):
-    """The :class:`~qopt.devices.journal.Journal` for ``journal`` (a path or a Journal) on ``config``.
-
-    Raises:
-        ConfigError: ``config`` is not a device the Qiskit runner drives (exact, lightning, noiseless
-            Aer through PennyLane), so there would be no jobs to record.
-    """
-    from qopt.devices.journal import as_journal
-
-    if journal is None:
-        return None
-    if config.exact or not uses_qiskit_runner(config, mitigation):
-        raise ConfigError(f"--journal records jobs on Qiskit devices (aer_noisy, ibm_fake, ibm); device "
-                          f"{config.name!r} (kind {config.kind}) does not submit jobs")
-    return as_journal(journal)
-
-
-def make_runner(prep, build, *, diff_method: str, shots, seed, mitigation=None, yes=None, maxiter=None,
-                journal=None):
-    """The runner for ``prep.device``: :class:`QiskitRunner` when :func:`uses_qiskit_runner`, else
-    ``PennyLaneRunner``. Mitigation or a job journal on a device that cannot run them is a
-    :class:`ConfigError`."""
-    config = prep.device
-    if uses_qiskit_runner(config, mitigation):
-        return QiskitRunner(prep, build, diff_method=diff_method, shots=shots, seed=seed, mitigation=mitigation,
-                            yes=yes, maxiter=maxiter, journal=journal)
-    if journal is not None:
-        open_journal(config, mitigation, journal)  # raises: this device does not run through Qiskit
-    if mitigation not in (None, False, "none"):
-        raise ConfigError(f"--mitigation needs a noisy Qiskit device (aer_noisy, ibm_fake, ibm); device "
-                          f"{config.name!r} (kind {config.kind}) is noiseless")
-    from qopt.solvers._variational import PennyLaneRunner
-
-    return PennyLaneRunner(prep, build, diff_method=diff_method, shots=shots, seed=seed)
 
 
 def _slots(gates) -> tuple[tuple, np.ndarray]:
@@ -164,11 +119,11 @@ def _insert_ddd(circuit, rule: str):
     return ddd.insert_ddd_sequences(circuit, getattr(ddd.rules, rule))
 
 
-class QiskitRunner:
+class QiskitRunner(Runner):
     """Circuits of one variational ansatz on a Qiskit backend through runtime primitives.
 
     Args:
-        prep: the :class:`~qopt.solvers._variational.Prepared` problem (device = ``prep.device``).
+        prep: the :class:`~qopt.devices.circuits.Cost` (with ``device``, or pass ``config``).
         build: flat parameters x -> gate list.
         diff_method: "parameter-shift" (or "best"/None); gradients are always parameter-shift here.
         shots: shots per circuit; None = exact noisy expectations (Aer only).
@@ -179,20 +134,20 @@ class QiskitRunner:
     """
 
     def __init__(self, prep, build, *, diff_method: str | None = "parameter-shift", shots: int | None,
-                 seed, mitigation=None, yes: bool | None = None, maxiter: int | None = None, journal=None):
+                 seed, mitigation=None, yes: bool | None = None, maxiter: int | None = None, journal=None,
+                 config=None):
         from qopt.devices.ibm import Submitter, check_options, connect
         from qopt.mitigation.config import parse_mitigation
-        from qopt.solvers._variational import ising_terms
 
-        config = prep.device
+        super().__init__(prep, build)
+        config = config if config is not None else prep.device
         if config.kind not in ("aer", "ibm"):
             raise ConfigError(f"the Qiskit runner needs an aer or ibm device, got kind {config.kind!r}")
         if diff_method not in (None, "best", "parameter-shift"):
             raise ConfigError(f"diff_method {diff_method!r} is not available on Qiskit devices; they use "
                               "parameter-shift")
         opts = check_options(dict(config.options), config.source)
-        self.prep, self.build, self.config = prep, build, config
-        self.n = prep.num_qubits
+        self.config = config
         self.shots = shots
         self.diff_method = "parameter-shift"
         self.yes, self.maxiter = yes, maxiter
@@ -201,7 +156,9 @@ class QiskitRunner:
                                            source="--mitigation" if mitigation is not None else config.source)
         if shots is None and (config.kind == "ibm" or (self.mitigation and self.mitigation.readout)):
             raise ConfigError(f"device {config.name!r}: shots must be set (hardware and readout mitigation sample)")
-        rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+        from qopt._random import as_generator
+
+        rng = as_generator(seed)
         self.rng = rng
         self.seed_transpiler = int(opts.get("seed_transpiler", config.seed if config.seed is not None else
                                             int(rng.integers(1, 2**31 - 1))))
@@ -223,7 +180,7 @@ class QiskitRunner:
             from qopt.devices.journal import as_journal
 
             self.journal = as_journal(journal)
-        h, J, const = ising_terms(prep.bqm, prep.variables)
+        h, J, const = prep.ising()
         s = prep.scale
         self._h, self._const = h / s, const / s
         pairs = [(q, r, b / s) for (q, r), b in J.items() if b != 0]
@@ -498,14 +455,6 @@ class QiskitRunner:
             return arr.reshape(-1, self.n).astype(np.uint8)
         return self._execute([(st.plain.circuit, b)], ["samples"])[0][0].astype(np.uint8)
 
-    def cvar(self, x, alpha: float) -> float:
-        """CVaR_alpha of the scaled energy from ``shots`` samples (no mitigation: sample-based)."""
-        from qopt.solvers._variational import cvar_from_samples
-
-        bits = self.sample(x, self.shots or 4096)
-        e = self.prep.bqm.energies((bits.astype(np.int8), self.prep.variables)) / self.prep.scale
-        return cvar_from_samples(e, alpha)
-
     def probabilities(self, x) -> np.ndarray:
         """Exact noisy output distribution (Aer with shots=None only), shape (2**n,)."""
         if self.shots is not None:
@@ -528,20 +477,6 @@ class QiskitRunner:
     def executions(self) -> int:
         """Circuit executions so far (each parameter binding of each PUB counts once)."""
         return int(self.num_circuits)
-
-    def final_samples(self, x, *, shots: int | None, top_k: int = 256):
-        """(bits (m, n), weights (m,), probabilities?) of the final (unmitigated) circuit."""
-        from qopt.devices import exact
-
-        if shots is not None or self.shots is not None:
-            bits = self.sample(x, shots or self.shots)
-            idx = exact.bits_to_index(bits)
-            uniq, counts = np.unique(idx, return_counts=True)
-            return exact.index_to_bits(uniq, self.n), counts.astype(np.float64), False
-        p = self.probabilities(x)
-        k = min(top_k, p.size)
-        idx = np.lexsort((np.arange(p.size), -p))[:k]
-        return exact.index_to_bits(idx, self.n), p[idx], True
 
     def info(self) -> dict:
         """Run record for ``Result.info``: backend, job ids, jobs, executions per purpose, mitigation."""

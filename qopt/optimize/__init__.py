@@ -23,12 +23,13 @@ from collections.abc import Callable
 
 import numpy as np
 
-from qopt.errors import ConvergenceWarning
+from qopt.errors import ConfigError, ConvergenceWarning
 
-__all__ = ["minimize", "OptimizationResult", "OPTIMIZERS", "GRADIENT_OPTIMIZERS", "spsa"]
+__all__ = ["minimize", "OptimizationResult", "OPTIMIZERS", "GRADIENT_OPTIMIZERS", "normalise_optimizer", "spsa"]
 
 logger = logging.getLogger(__name__)
 
+#: The optimizer names :func:`minimize` understands (the one table; device configs check against it).
 OPTIMIZERS = ("cobyla", "l-bfgs-b", "nelder-mead", "adam", "gd", "spsa")
 #: Optimizers that need a gradient function.
 GRADIENT_OPTIMIZERS = ("l-bfgs-b", "adam", "gd")
@@ -80,11 +81,16 @@ def _progress(total: int, desc: str, progress: bool | None):
     return bar
 
 
-def _normalise(name: str) -> str:
+def normalise_optimizer(name: str) -> str:
+    """The canonical name of optimizer ``name`` (aliases such as ``lbfgs`` accepted).
+
+    Raises:
+        ConfigError: an unknown name (the message lists the known ones).
+    """
     key = str(name).lower().strip()
     key = _ALIASES.get(key.replace(" ", ""), key)
     if key not in OPTIMIZERS:
-        raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, got {name!r}")
+        raise ConfigError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, got {name!r}")
     return key
 
 
@@ -113,7 +119,7 @@ def minimize(objective: Callable[[np.ndarray], float], x0, *, optimizer: str = "
     Raises:
         ValueError: unknown optimizer, bad ``maxiter``, or a gradient optimizer without ``gradient``.
     """
-    name = _normalise(optimizer)
+    name = normalise_optimizer(optimizer)
     if isinstance(maxiter, bool) or int(maxiter) != maxiter or maxiter < 1:
         raise ValueError(f"maxiter must be a positive integer, got {maxiter!r}")
     maxiter = int(maxiter)

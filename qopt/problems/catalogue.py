@@ -1,8 +1,8 @@
 """The bundled benchmark library: ``problems/catalogue.yaml`` and its instance files.
 
-The ``problems/`` directory sits next to the ``qopt/`` package directory (in a
-source checkout); the environment variable ``QOPT_PROBLEMS_DIR`` points
-elsewhere. Each catalogue entry has ``name``, ``family``, ``format``, ``path``
+The ``problems/`` directory is package data (``qopt/_data/problems`` in an installed
+wheel, the top-level ``problems/`` of a source checkout; :mod:`qopt._resources`); the
+environment variable ``QOPT_PROBLEMS_DIR`` points elsewhere. Each catalogue entry has ``name``, ``family``, ``format``, ``path``
 (relative to ``problems/``), optionally ``index``, ``n_variables``,
 ``known_optimum`` (in the problem's own units and sense), ``optimum_status``
 (``optimal`` or ``best_known``), ``source`` and optionally ``solution`` (a
@@ -32,15 +32,18 @@ _ENV = "QOPT_PROBLEMS_DIR"
 
 
 def problems_dir() -> Path:
-    """The directory holding ``catalogue.yaml``: ``$QOPT_PROBLEMS_DIR`` or ``<repo>/problems``.
+    """The directory holding ``catalogue.yaml``: ``$QOPT_PROBLEMS_DIR``, else the bundled one
+    (inside the installed package, or ``<repo>/problems`` in a source checkout).
 
     Raises:
         UnknownInstanceError: the directory or its ``catalogue.yaml`` is missing.
     """
+    from qopt._resources import data_dir
+
     env = os.environ.get(_ENV)
-    path = Path(env) if env else Path(__file__).resolve().parents[2] / "problems"
-    if not (path / "catalogue.yaml").is_file():
-        how = f"${_ENV} = {env!r}" if env else f"the default {path} (next to the qopt package)"
+    path = data_dir("problems", _ENV)
+    if path is None or not (path / "catalogue.yaml").is_file():
+        how = f"${_ENV} = {env!r}" if env else "the installed package or the source checkout"
         raise UnknownInstanceError(
             f"no problems/catalogue.yaml in {how}; set {_ENV} to the bundled problems/ directory"
         )

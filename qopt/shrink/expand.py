@@ -146,11 +146,16 @@ def shrink_and_solve(problem, *, solver: str, mode: str = "adaptive", max_qubits
     if unknown:
         raise ValueError(f"unknown shrink option(s) {', '.join(unknown)}; known: {', '.join(_SHRINK_KEYS)}")
     # count qubits and sample with the solver's own QUBO encoding (qaoa defaults to unbalanced slack)
-    slack = solver_options.get("slack", _default(params, "slack", "binary"))
+    from qopt.options import default_slack
+
+    slack = solver_options.get("slack") or _default(params, "slack", None) or default_slack(solver)
     penalty = solver_options.get("penalty", _default(params, "penalty", "calibrated"))
+    from qopt._random import resolve_seed
+
+    seed = resolve_seed(seed)  # the recorded seed reproduces the run (qopt._random)
     rng = np.random.default_rng(seed)
     shrink_seed, solve_seed = (int(g.integers(2**31 - 1)) for g in rng.spawn(2))
-    seed_int = seed if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) else None
+    seed_int = seed
     t0 = time.perf_counter()
     if max_qubits is None:
         if mode == "none":

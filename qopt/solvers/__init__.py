@@ -1,5 +1,6 @@
 """Solvers. Every solver takes a :class:`~qopt.problems.Problem` and returns a
-:class:`~qopt.result.Result`; :func:`solve` dispatches by name.
+:class:`~qopt.result.Result`; :func:`solve` dispatches by name (no shrinking, no option groups:
+``qopt.solve`` is :func:`qopt.pipeline.solve`, the whole pipeline).
 
 The registry maps names to ``"module:function"`` so that classical runs never
 import the quantum stacks.
@@ -27,12 +28,14 @@ def get_solver(name: str):
     """The solver function registered under ``name``.
 
     Raises:
-        ValueError: unknown solver name (the message lists the known ones).
+        ConfigError: unknown solver name (the message lists the known ones).
     """
     try:
         target = SOLVERS[name]
     except KeyError:
-        raise ValueError(f"unknown solver {name!r}; choose one of {', '.join(sorted(SOLVERS))}") from None
+        from qopt.errors import ConfigError
+
+        raise ConfigError(f"unknown solver {name!r}; choose one of {', '.join(sorted(SOLVERS))}") from None
     module, attr = target.split(":")
     return getattr(importlib.import_module(module), attr)
 
@@ -54,7 +57,7 @@ def solve(problem, solver: str = "sa", **options):
     Options are the solver function's keyword arguments.
 
     Raises:
-        ValueError: unknown solver name or option.
+        ConfigError: unknown solver name or option.
     """
     fn = get_solver(solver)
     unknown = sorted(unknown_options(fn, options))
@@ -62,6 +65,8 @@ def solve(problem, solver: str = "sa", **options):
         import inspect
 
         allowed = sorted(k for k in inspect.signature(fn).parameters if k != "problem")
-        raise ValueError(f"solver {solver!r} does not take option(s) {', '.join(unknown)}; "
+        from qopt.errors import ConfigError
+
+        raise ConfigError(f"solver {solver!r} does not take option(s) {', '.join(unknown)}; "
                          f"it takes {', '.join(allowed)}")
     return fn(problem, **options)

@@ -1,8 +1,9 @@
 """Shared machinery of the variational solvers (QAOA, RQAOA, VQE).
 
 Pipeline: problem -> BQM (+ decoder) -> qubits (one per BQM variable, wire order =
-``variables``) -> cost diagonal or Ising Hamiltonian -> optimise -> sample -> SampleSet over
-the BQM's variables -> :func:`qopt.decode.finish`.
+``variables``) -> a circuit (:mod:`qopt.devices.circuits`) and a runner
+(:func:`qopt.devices.factory.make_runner`) -> optimise -> final readout of ``shots``
+measurements -> SampleSet over the BQM's variables -> :func:`qopt.decode.finish`.
 
 Angle convention: ``U_C(gamma) = exp(-i gamma C)`` with ``C = E / scale`` the BQM energy divided
 by ``scale = 2 max(|h_i|, |J_ij|)`` of its Ising form (so unweighted MaxCut keeps ``scale = 1``
@@ -15,57 +16,39 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
-from qopt._random import seed_int  # noqa: F401 (re-exported for the solvers)
+from qopt.devices.circuits import Cost
 from qopt.errors import ConfigError
 
-__all__ = ["Prepared", "prepare", "ising_terms", "samples_to_sampleset", "sample_from_state",
-           "child_seeds", "seed_int", "cvar_from_samples", "resolve_run_options", "RunOptions"]
+__all__ = ["Prepared", "prepare", "samples_to_sampleset", "check_alpha", "check_readout", "final_readout",
+           "best_sample_stats", "exact_readout_metrics", "EXACT_METRICS_MAX_QUBITS"]
 
 logger = logging.getLogger(__name__)
 
-
-def child_seeds(seed, names: tuple[str, ...]) -> dict[str, np.random.Generator]:
-    """Independent Generators per stage (``Generator.spawn``), so adding a stage shifts no other."""
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed_int(seed))
-    return dict(zip(names, rng.spawn(len(names))))
+#: Widest circuit whose readout metrics are computed from the exact final state (2**20 states).
+EXACT_METRICS_MAX_QUBITS = 20
 
 
 @dataclass
-class Prepared:
-    """A problem ready for a circuit.
+class Prepared(Cost):
+    """A problem ready for a circuit: the :class:`~qopt.devices.circuits.Cost` plus its decoder
+    and device.
 
     Attributes:
         bqm: the BINARY BQM solved (problem variables plus slack bits).
-        decoder: its :class:`~qopt.qubo.Decoder` (None for unconstrained families).
         variables: BQM variable of each qubit, wire order.
         scale: positive energy scale; the circuit's cost is ``E / scale``.
+        decoder: its :class:`~qopt.qubo.Decoder` (None for unconstrained families).
         device: the :class:`~qopt.devices.DeviceConfig`.
         build_s: seconds spent building the BQM.
     """
 
-    bqm: object
-    decoder: object
-    variables: list
-    scale: float
-    device: object
+    decoder: object = None
+    device: object = None
     build_s: float = 0.0
-    _energies: np.ndarray | None = field(default=None, repr=False)
-
-    @property
-    def num_qubits(self) -> int:
-        return len(self.variables)
-
-    def energies(self) -> np.ndarray:
-        """Cost diagonal ``E`` in BQM units, shape (2**n,), built once."""
-        if self._energies is None:
-            from qopt.devices import exact
-
-            self._energies = exact.energies(self.bqm, self.variables)
-        return self._energies
 
 
 def _bqm_of(problem, penalty, slack):
@@ -77,29 +60,6 @@ def _bqm_of(problem, penalty, slack):
     if problem.family in ("qubo", "maxcut"):
         return problem.to_bqm()
     return problem.to_bqm(penalty=penalty, slack=slack)
-
-
-def ising_terms(bqm, variables) -> tuple[np.ndarray, dict[tuple[int, int], float], float]:
-    """``E(x) = const + sum_q h_q Z_q + sum_{q<r} J_qr Z_q Z_r`` with ``x_q = (1 - Z_q) / 2``.
-
-    Returns:
-        (h of shape (n,), J as {(q, r): coefficient} with q < r (qubit indices), const).
-    """
-    pos = {v: q for q, v in enumerate(variables)}
-    n = len(variables)
-    h = np.zeros(n)
-    J: dict[tuple[int, int], float] = {}
-    const = float(bqm.offset)
-    for v, a in bqm.linear.items():  # a x = a/2 - a/2 Z
-        const += a / 2
-        h[pos[v]] -= a / 2
-    for (u, v), b in bqm.quadratic.items():  # b x_u x_v = b/4 (1 - Z_u - Z_v + Z_u Z_v)
-        q, r = sorted((pos[u], pos[v]))
-        const += b / 4
-        h[q] -= b / 4
-        h[r] -= b / 4
-        J[(q, r)] = J.get((q, r), 0.0) + b / 4
-    return h, J, const
 
 
 def prepare(problem, device, *, penalty="calibrated", slack="unbalanced", scale: float | None = None) -> Prepared:
@@ -115,66 +75,14 @@ def prepare(problem, device, *, penalty="calibrated", slack="unbalanced", scale:
     bqm, decoder = _bqm_of(problem, penalty, slack)
     variables = list(bqm.variables)
     config.check_width(len(variables))
+    prep = Prepared(bqm=bqm, variables=variables, decoder=decoder, device=config)
     if scale is None:
-        h, J, _ = ising_terms(bqm, variables)
+        h, J, _ = prep.ising()
         biggest = max([float(np.max(np.abs(h))) if h.size else 0.0] + [abs(b) for b in J.values()])
         scale = 2.0 * biggest if biggest > 0 else 1.0
-    return Prepared(bqm=bqm, decoder=decoder, variables=variables, scale=float(scale), device=config,
-                    build_s=time.perf_counter() - t0)
-
-
-@dataclass(frozen=True)
-class RunOptions:
-    """Options resolved from the solver call, the device config and the defaults."""
-
-    shots: int | None
-    optimizer: str
-    optimizer_options: dict
-    maxiter: int
-    diff_method: str
-
-
-def resolve_run_options(config, *, shots, optimizer, diff_method, maxiter, default_optimizer: str,
-                        default_maxiter: int, gradient_ok: bool = True) -> RunOptions:
-    """Merge call options > device config > defaults; check they fit together.
-
-    ``gradient_ok=False`` (a CVaR objective off the exact device) turns a gradient optimizer
-    from the config into the gradient-free default, and rejects one asked for explicitly.
-    """
-    from qopt.optimize import GRADIENT_OPTIMIZERS, _normalise
-
-    if shots is not None and (isinstance(shots, bool) or int(shots) != shots or shots < 1):
-        raise ValueError(f"shots must be a positive integer or None, got {shots!r}")
-    shots = config.shots if shots is None else int(shots)
-    explicit = optimizer is not None
-    name = _normalise(optimizer or config.optimizer or default_optimizer)
-    if name in GRADIENT_OPTIMIZERS and not gradient_ok:
-        if explicit:
-            raise ConfigError(f"optimizer {name!r} needs gradients, which this objective (CVaR from "
-                              "samples) does not have on this device; use cobyla, nelder-mead or spsa")
-        name = _normalise(default_optimizer)
-    opts = dict(config.optimizer_options) if name == (config.optimizer or name) else {}
-    config_maxiter = opts.pop("maxiter", None)
-    maxiter = maxiter if maxiter is not None else (config_maxiter or default_maxiter)
-    if config.exact and diff_method not in (None, "adjoint", "best"):
-        raise ConfigError(f"--diff-method {diff_method} needs a PennyLane device; the exact device "
-                          "uses its own adjoint gradients (pick --device lightning or aer)")
-    method = config.resolved_diff_method(diff_method, shots if not config.exact else None)
-    return RunOptions(shots=shots, optimizer=name, optimizer_options=opts, maxiter=int(maxiter),
-                      diff_method=method)
-
-
-def cvar_from_samples(energies: np.ndarray, alpha: float) -> float:
-    """CVaR_alpha of sampled energies (Barkoutsos et al. 2020): mean of the lowest alpha*K,
-    counting the boundary sample fractionally."""
-    e = np.sort(np.asarray(energies, dtype=np.float64))
-    K = e.size
-    m = alpha * K
-    k = int(np.floor(m))
-    total = e[:k].sum()
-    if k < K and m > k:
-        total += (m - k) * e[k]
-    return float(total / m)
+    prep.scale = float(scale)
+    prep.build_s = time.perf_counter() - t0
+    return prep
 
 
 def check_alpha(cvar_alpha) -> float:
@@ -183,26 +91,18 @@ def check_alpha(cvar_alpha) -> float:
         return 1.0
     a = float(cvar_alpha)
     if not 0.0 < a <= 1.0:
-        raise ValueError(f"cvar_alpha must be in (0, 1], got {cvar_alpha!r}")
+        raise ConfigError(f"cvar_alpha must be in (0, 1], got {cvar_alpha!r}")
     return a
 
 
-def sample_from_state(state: np.ndarray, *, shots: int | None, rng, top_k: int = 256):
-    """Bitstrings of the final state: ``shots`` measurements, or (shots None) the ``top_k``
-    most probable basis states with their probabilities.
+def check_readout(readout: str, top_k) -> None:
+    """Validate the final-readout options before any work."""
+    from qopt.options import READOUTS
 
-    Returns:
-        (bits of shape (m, n) uint8, weights of shape (m,): counts or probabilities).
-    """
-    from qopt.devices import exact
-
-    if shots is not None:
-        idx = exact.sample_indices(state, shots, rng)
-        uniq, counts = np.unique(idx, return_counts=True)
-        n = int(np.log2(state.size))
-        return exact.index_to_bits(uniq, n), counts.astype(np.float64)
-    bits, probs = exact.top_states(state, top_k)
-    return bits, probs
+    if readout not in READOUTS:
+        raise ConfigError(f"readout must be one of {', '.join(READOUTS)}, got {readout!r}")
+    if readout == "top-k" and (top_k is None or isinstance(top_k, bool) or int(top_k) != top_k or top_k < 1):
+        raise ConfigError(f"readout 'top-k' needs top_k, a positive integer; got {top_k!r}")
 
 
 def samples_to_sampleset(prep: Prepared, bits: np.ndarray, weights: np.ndarray, *, probabilities: bool):
@@ -226,14 +126,102 @@ def samples_to_sampleset(prep: Prepared, bits: np.ndarray, weights: np.ndarray, 
                                         num_occurrences=counts, probability=prob)
 
 
-def best_sample_stats(prep: Prepared, problem, bits, weights) -> dict:
+def _problem_columns(prep: Cost, problem) -> list[int] | None:
+    """Qubit of each problem variable 0..n-1, or None when the qubits do not carry them all."""
+    pos = {v: q for q, v in enumerate(prep.variables)}
+    try:
+        return [pos[i] for i in range(problem.num_variables)]
+    except (KeyError, AttributeError):
+        return None
+
+
+def exact_readout_metrics(problem, prep: Cost, probs: np.ndarray) -> dict | None:
+    """Readout metrics of the exact final distribution over the problem's own objective and
+    constraints: ``{"expected_objective", "p_optimum", "feasible_fraction"}``.
+
+    Computed with cost diagonals (:func:`qopt.devices.exact.energies`) of the problem's CQM
+    objective and constraint left-hand sides over all ``2**n`` basis states; None when the
+    circuit is wider than :data:`EXACT_METRICS_MAX_QUBITS`, the problem is shrunk or has no
+    CQM, or the qubits do not carry every problem variable.
+    """
+    import dimod
+
+    from qopt.devices import exact
+
+    n = prep.num_qubits
+    if n > EXACT_METRICS_MAX_QUBITS or getattr(problem, "original", None) is not None or \
+            not hasattr(problem, "cqm") or _problem_columns(prep, problem) is None:
+        return None
+    cqm = problem.cqm()
+    qubit_vars = list(prep.variables)
+    names = set(qubit_vars)
+
+    def diag(model) -> np.ndarray:
+        bqm = dimod.BinaryQuadraticModel("BINARY")
+        bqm.offset = float(model.offset)
+        for v, a in model.linear.items():
+            if v not in names:
+                return None
+            bqm.add_linear(v, a)
+        for (u, v), b in model.quadratic.items():
+            bqm.add_quadratic(u, v, b)
+        for v in qubit_vars:
+            bqm.add_variable(v)
+        return exact.energies(bqm, qubit_vars)
+
+    obj = diag(cqm.objective)
+    if obj is None:
+        return None
+    sign = -1.0 if problem.sense == "max" else 1.0  # the CQM minimises sign * objective
+    objective = sign * obj
+    feasible = np.ones(objective.size, dtype=bool)
+    for c in cqm.constraints.values():
+        lhs = diag(c.lhs)
+        if lhs is None:
+            return None
+        rhs, tol = float(c.rhs), 1e-9 * max(1.0, abs(float(c.rhs)))
+        sense = c.sense.value if hasattr(c.sense, "value") else str(c.sense)
+        feasible &= (lhs <= rhs + tol) if sense == "<=" else (lhs >= rhs - tol) if sense == ">=" else \
+            (np.abs(lhs - rhs) <= tol)
+    p = np.asarray(probs, dtype=np.float64)
+    p = p / p.sum()
+    p_opt = None
+    if problem.known_optimum is not None:
+        opt = float(problem.known_optimum)
+        hit = feasible & (np.abs(objective - opt) <= 1e-6 * max(1.0, abs(opt)))
+        p_opt = float(p[hit].sum())
+    return {"expected_objective": float(p @ objective), "p_optimum": p_opt,
+            "feasible_fraction": float(p[feasible].sum())}
+
+
+def final_readout(problem, prep: Prepared, runner, x, *, run, readout: str = "shots", top_k=None):
+    """The final readout of a variational solver: ``(raw SampleSet, readout dict, bits, weights)``.
+
+    ``readout="shots"`` measures ``run.readout_shots`` bitstrings; ``"top-k"`` reads the ``top_k``
+    most probable states. The readout dict follows the contract of :func:`qopt.decode.finish`:
+    ``{"readout", "shots", "exact"}``, with ``"exact"`` filled from the final state when the runner
+    holds it exactly (qopt's exact simulator) and ``problem`` is the original, small problem.
+    """
+    bits, weights, probabilities = runner.final_samples(x, shots=run.readout_shots, readout=readout, top_k=top_k)
+    raw = samples_to_sampleset(prep, bits, weights, probabilities=probabilities)
+    exact_block = None
+    if runner.exact_state:
+        cols = _problem_columns(prep, problem)
+        if cols is not None and prep.num_qubits <= EXACT_METRICS_MAX_QUBITS:
+            exact_block = exact_readout_metrics(problem, prep, runner.probabilities(x))
+    shots = int(np.sum(weights)) if not probabilities else 0
+    info = {"readout": readout, "shots": shots if readout == "shots" else 0, "exact": exact_block}
+    if readout == "top-k":
+        info["top_k"] = int(top_k)
+    return raw, info, bits, weights
+
+
+def best_sample_stats(prep: Cost, problem, bits, weights) -> dict:
     """Probability mass (or shot fraction) of the feasible and of the optimal raw samples."""
     if not hasattr(problem, "is_feasible"):
         return {}
-    pos = {v: q for q, v in enumerate(prep.variables)}
-    try:
-        cols = [pos[i] for i in range(problem.num_variables)]
-    except KeyError:
+    cols = _problem_columns(prep, problem)
+    if cols is None:
         return {}
     w = np.asarray(weights, dtype=np.float64)
     w = w / w.sum()
@@ -244,124 +232,5 @@ def best_sample_stats(prep: Prepared, problem, bits, weights) -> dict:
         feas[k] = problem.is_feasible(x)
         if feas[k] and problem.known_optimum is not None:
             opt[k] = abs(problem.evaluate(x) - problem.known_optimum) <= 1e-6 * max(1.0, abs(problem.known_optimum))
-    return {"feasible_mass": float(w[feas].sum()), "optimal_mass": float(w[opt].sum())}
-
-
-# --------------------------------------------------------------------------- PennyLane runner
-class PennyLaneRunner:
-    """QNodes of one parametrised circuit on a PennyLane device.
-
-    ``build(x)`` returns the gate list (:mod:`qopt.solvers.circuits`) for the flat parameter
-    vector ``x``; the observable is the scaled cost Hamiltonian ``sum h Z + sum J ZZ + const``.
-    Counts circuit executions with ``qml.Tracker``.
-    """
-
-    def __init__(self, prep: Prepared, build, *, diff_method: str, shots: int | None, seed: int | None):
-        import pennylane as qml
-
-        from qopt.devices import with_shots
-        from qopt.solvers.circuits import to_pennylane
-
-        self.prep = prep
-        self.shots = shots
-        self.diff_method = diff_method
-        n = prep.num_qubits
-        h, J, const = ising_terms(prep.bqm, prep.variables)
-        s = prep.scale
-        coeffs = [const / s]
-        ops = [qml.Identity(0)]
-        for q in range(n):
-            if h[q] != 0:
-                coeffs.append(h[q] / s)
-                ops.append(qml.PauliZ(q))
-        for (q, r), b in J.items():
-            if b != 0:
-                coeffs.append(b / s)
-                ops.append(qml.PauliZ(q) @ qml.PauliZ(r))
-        # all terms are Z products: one qubit-wise-commuting group, so one circuit per evaluation
-        self.hamiltonian = qml.Hamiltonian(coeffs, ops, grouping_type="qwc")
-        self.device = prep.device.pennylane_device(n, shots=shots, seed=seed)
-        self.tracker = qml.Tracker(self.device)
-        self._executions = 0
-        wires = list(range(n))
-        H = self.hamiltonian
-
-        def expval(x):
-            to_pennylane(build(x))
-            return qml.expval(H)
-
-        def probs(x):
-            to_pennylane(build(x))
-            return qml.probs(wires=wires)
-
-        def samples(x):
-            to_pennylane(build(x))
-            return qml.sample(wires=wires)
-
-        self._expval = with_shots(qml.QNode(expval, self.device, diff_method=diff_method,
-                                            interface="autograd"), shots)
-        # value-only QNode: with the autograd interface an adjoint QNode also computes derivatives
-        self._value = with_shots(qml.QNode(expval, self.device, diff_method=None), shots)
-        self._probs = qml.QNode(probs, self.device, diff_method=None)
-        self._samples = qml.QNode(samples, self.device, diff_method=None)
-        self._grad = qml.grad(self._expval)
-
-    def value(self, x) -> float:
-        """``<C>`` (scaled units); estimated from ``shots`` samples if shots is set."""
-        from pennylane import numpy as pnp
-
-        return float(self._tracked(self._value, pnp.array(x, requires_grad=False)))
-
-    def value_and_grad(self, x):
-        """(``<C>``, gradient of shape (k,)) by the QNode's ``diff_method``."""
-        from pennylane import numpy as pnp
-
-        g = self._tracked(self._grad, pnp.array(np.asarray(x, dtype=np.float64), requires_grad=True))
-        return float(self._grad.forward), np.asarray(g, dtype=np.float64)
-
-    def probabilities(self, x) -> np.ndarray:
-        """Exact output distribution, shape (2**n,) (analytic devices only)."""
-        return np.asarray(self._tracked(self._probs, np.asarray(x, dtype=np.float64)), dtype=np.float64)
-
-    def sample(self, x, shots: int):
-        """``shots`` measured bitstrings, shape (shots, n) uint8."""
-        from qopt.devices import with_shots
-
-        out = self._tracked(with_shots(self._samples, shots), np.asarray(x, dtype=np.float64))
-        return np.asarray(out, dtype=np.uint8).reshape(shots, -1)
-
-    def cvar(self, x, alpha: float) -> float:
-        """CVaR_alpha of the scaled energy: from ``shots`` samples, or exactly from probabilities."""
-        if self.shots is not None:
-            bits = self.sample(x, self.shots)
-            e = self.prep.bqm.energies((bits.astype(np.int8), self.prep.variables)) / self.prep.scale
-            return cvar_from_samples(e, alpha)
-        from qopt.devices import exact
-
-        p = self.probabilities(x)
-        return exact.cvar(self.prep.energies() / self.prep.scale, p / p.sum(), alpha)
-
-    @property
-    def executions(self) -> int:
-        """Circuit executions so far (gradient circuits included), from ``qml.Tracker``."""
-        return self._executions
-
-    def _tracked(self, fn, *args):
-        with self.tracker:  # entering a Tracker resets its totals, so accumulate here
-            out = fn(*args)
-        self._executions += int(self.tracker.totals.get("executions", 0))
-        return out
-
-    def final_samples(self, x, *, shots: int | None, top_k: int = 256):
-        """(bits (m, n), weights (m,), probabilities?) of the final circuit."""
-        from qopt.devices import exact
-
-        if shots is not None:
-            bits = self.sample(x, shots)
-            idx = exact.bits_to_index(bits)
-            uniq, counts = np.unique(idx, return_counts=True)
-            return exact.index_to_bits(uniq, self.prep.num_qubits), counts.astype(np.float64), False
-        p = self.probabilities(x)
-        k = min(top_k, p.size)
-        idx = np.lexsort((np.arange(p.size), -p))[:k]
-        return exact.index_to_bits(idx, self.prep.num_qubits), p[idx], True
+    return {"feasible_mass": float(w[feas].sum()),
+            "optimal_mass": float(w[opt].sum()) if problem.known_optimum is not None else None}

@@ -10,7 +10,7 @@ import time
 
 import numpy as np
 
-from qopt._random import seed_int
+from qopt._random import resolve_seed, seed_int
 from qopt.decode import finish, make_result
 from qopt.errors import SolverError
 from qopt.result import Result
@@ -159,6 +159,7 @@ def exact(problem, *, time_limit: float = 60.0, seed=None, mip_rel_gap: float = 
 
 # ---------------------------------------------------------------------------
 def _bqm_heuristic(problem, name, sample, *, seed, penalty, slack, weights, repair, local_search, options):
+    seed = resolve_seed(seed)  # one int drives the run and is recorded (a Generator gives one draw)
     t0 = time.perf_counter()
     qubo_opts = {}
     if problem.family not in ("qubo", "maxcut"):

@@ -32,7 +32,9 @@ from itertools import combinations
 import numpy as np
 
 from qopt.decode import finish
+from qopt._random import as_generator, resolve_seed
 from qopt.errors import ConfigError
+from qopt.qubo.ising import ising_arrays as ising_from_bqm  # the one Ising conversion
 from qopt.result import Result
 
 __all__ = ["capacity", "min_qubits", "correlator_masks", "default_alpha", "ising_from_bqm",
@@ -87,24 +89,6 @@ def correlator_masks(m: int, n: int, k: int) -> tuple[np.ndarray, np.ndarray]:
 def default_alpha(n: int, k: int) -> float:
     """The paper's ``alpha = 1.5 n^floor(k/2)``."""
     return 1.5 * float(n) ** (k // 2)
-
-
-def ising_from_bqm(bqm, variables) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float]:
-    """Ising form of a BINARY BQM in the spin ``s = 1 - 2x`` (``x = 0`` <-> ``s = +1``).
-
-    Returns:
-        ``(h, rows, cols, J, offset)``: ``E(x) = offset + h.s + sum_k J_k s_rows[k] s_cols[k]``;
-        ``h`` shape (m,), the others shape (num_interactions,), indices into ``variables``.
-    """
-    lin, (r, c, q), off = bqm.binary.to_numpy_vectors(variable_order=list(variables))
-    lin = np.asarray(lin, dtype=float)
-    q = np.asarray(q, dtype=float)
-    # x = (1 - s)/2: a x_i = a/2 - a s_i/2; q x_i x_j = q/4 (1 - s_i - s_j + s_i s_j)
-    h = -lin / 2
-    np.add.at(h, r, -q / 4)
-    np.add.at(h, c, -q / 4)
-    offset = float(off + lin.sum() / 2 + q.sum() / 4)
-    return h, np.asarray(r, dtype=np.int64), np.asarray(c, dtype=np.int64), q / 4, offset
 
 
 def poljak_turzik_nu(rows, cols, weights, m: int) -> float:
@@ -181,11 +165,7 @@ def _optimizer_name(name) -> str:
 
 
 def _rng(seed) -> np.random.Generator:
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if seed is None or (isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and seed >= 0):
-        return np.random.default_rng(seed)
-    raise ValueError(f"seed must be a non-negative int, a numpy Generator or None, got {seed!r}")
+    return as_generator(seed)
 
 
 # ---------------------------------------------------------------------------
@@ -402,7 +382,7 @@ def pce(problem, *, qubits: int | None = None, k: int = 2, device=None, layers: 
         maxiter: int = 500, optimizer: str | None = None, seed=None, shots: int | None = None,
         alpha: float | None = None, beta: float = 0.5, nu: float | None = None, restarts: int = 1,
         lr: float = 0.05, init_scale: float = 2 * np.pi, local_search_rounds: int = 1,
-        penalty="calibrated", slack="binary", weights=None, repair: bool = True,
+        penalty="calibrated", slack="binary", weights=None, postprocess: str = "full", repair: bool = True,
         local_search: bool = True) -> Result:
     """Solve ``problem`` with Pauli Correlation Encoding.
 
@@ -433,8 +413,8 @@ def pce(problem, *, qubits: int | None = None, k: int = 2, device=None, layers: 
     import dimod
 
     t0 = time.perf_counter()
-    rng = _rng(seed)
-    seed_int = seed if isinstance(seed, int) else None
+    seed_int = resolve_seed(seed)
+    rng = _rng(seed_int)
     if k < 1:
         raise ValueError(f"k must be >= 1, got {k}")
     if restarts < 1 or maxiter < 1:
@@ -501,6 +481,7 @@ def pce(problem, *, qubits: int | None = None, k: int = 2, device=None, layers: 
     }
     options = {"qubits": n, "k": k, "layers": layers, "maxiter": maxiter, "optimizer": optimizer,
                "shots": shots, "restarts": restarts, "local_search_rounds": local_search_rounds}
-    return finish(problem, raw, decoder, solver="pce", repair=repair, local_search=local_search,
-                  seed=seed_int, qubits=n, timing_s={"build": t1 - t0, "solve": t2 - t1},
+    readout = {"readout": "shots", "shots": len(decoded), "exact": None}  # decoded sign samples, before flips
+    return finish(problem, raw, decoder, solver="pce", postprocess=postprocess, repair=repair,
+                  local_search=local_search, readout=readout, seed=seed_int, qubits=n, timing_s={"build": t1 - t0, "solve": t2 - t1},
                   options=options, info=info)

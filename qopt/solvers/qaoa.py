@@ -20,10 +20,12 @@ minimises, so good angles have ``gamma > 0``, ``beta < 0``). Options:
   the groups one-hot; the other constraints stay penalised);
 * ``cvar_alpha``: optimise CVaR_alpha of the energy (Barkoutsos et al. 2020) instead of ``<E>``.
 
-On ``kind: exact`` devices the circuits run on :mod:`qopt.devices.exact` (exact values, adjoint
-gradients, exact distributions; ``shots`` only sets how many final samples are drawn). Elsewhere
-PennyLane QNodes run them with the config's (or ``diff_method``'s) gradient method; with finite
-shots the default is parameter-shift and CVaR is estimated from the samples.
+The circuit (:class:`~qopt.devices.circuits.QAOACircuit`) runs on the runner of the device
+(:func:`qopt.devices.factory.make_runner`): on ``kind: exact`` qopt's simulator (exact values,
+adjoint gradients), elsewhere PennyLane QNodes or the Qiskit runtime runner with the config's (or
+``diff_method``'s) gradient method; with finite shots the default is parameter-shift and CVaR is
+estimated from the samples. Every device ends with a final readout of ``shots`` measurements
+(default 1024); ``readout="top-k"`` reads the ``top_k`` most probable states instead.
 """
 
 from __future__ import annotations
@@ -34,18 +36,11 @@ import warnings
 
 import numpy as np
 
+from qopt._random import child_seeds, child_int, resolve_seed
+from qopt.devices.circuits import QAOACircuit, xy_initial_state
 from qopt.errors import ConfigError
 from qopt.result import Result
-from qopt.solvers._variational import (
-    best_sample_stats,
-    check_alpha,
-    child_seeds,
-    prepare,
-    resolve_run_options,
-    sample_from_state,
-    samples_to_sampleset,
-    seed_int,
-)
+from qopt.solvers._variational import best_sample_stats, check_alpha, check_readout, final_readout, prepare
 
 __all__ = ["qaoa", "xy_initial_state", "ramp_angles", "interp_angles", "fourier_matrices", "fixed_angles", "one_hot_groups",
            "INITS", "MIXERS", "FIXED_ANGLES"]
@@ -72,7 +67,7 @@ def ramp_angles(p: int, dt: float = 0.75) -> tuple[np.ndarray, np.ndarray]:
         ([0.1875, 0.5625], [-0.5625, -0.1875])
     """
     if int(p) != p or p < 1:
-        raise ValueError(f"layers must be a positive integer, got {p!r}")
+        raise ConfigError(f"layers must be a positive integer, got {p!r}")
     s = (np.arange(1, p + 1) - 0.5) / p
     return s * dt, -(1.0 - s) * dt
 
@@ -155,24 +150,6 @@ def _feasible_one_hot_bits(problem, variables, groups) -> np.ndarray:
     return bits
 
 
-def xy_initial_state(bits, groups) -> np.ndarray:
-    """The XY-mixer start: qubits of the one-hot groups in the basis state ``bits``, others in |+>.
-
-    Returns:
-        shape (2**n,), complex128 (wire 0 most significant), as the PennyLane/Qiskit circuits
-        prepare it (X on the set group qubits, H on qubits outside every group).
-    """
-    n = len(bits)
-    grouped = np.zeros(n, dtype=bool)
-    for g in groups:
-        grouped[list(g)] = True
-    psi = np.ones(1)
-    for q in range(n):
-        v = (np.array([0.0, 1.0]) if bits[q] else np.array([1.0, 0.0])) if grouped[q] else np.full(2, 2 ** -0.5)
-        psi = np.kron(psi, v)
-    return psi.astype(np.complex128)
-
-
 def _warm_probabilities(problem, prep, source: str, eps: float, rng) -> tuple[np.ndarray, str]:
     """c in [eps, 1-eps]^n per qubit from an LP relaxation or an SA solution."""
     n = prep.num_qubits
@@ -197,108 +174,13 @@ def _warm_probabilities(problem, prep, source: str, eps: float, rng) -> tuple[np
         from dwave.samplers import SimulatedAnnealingSampler
 
         ss = SimulatedAnnealingSampler().sample(prep.bqm, num_reads=20, num_sweeps=500,
-                                                seed=int(rng.integers(2**31 - 1)))
+                                                seed=child_int(rng))
         best = ss.first.sample
         for v, q in pos.items():
             c[q] = float(best[v])
     else:
-        raise ValueError(f"warm_start must be 'auto', 'lp' or 'sa', got {source!r}")
+        raise ConfigError(f"warm_start must be 'auto', 'lp' or 'sa', got {source!r}")
     return np.clip(c, eps, 1.0 - eps), source
-
-
-# --------------------------------------------------------------------------- evaluators
-class _ExactQAOA:
-    """QAOA on qopt's exact simulator; values in scaled units."""
-
-    def __init__(self, prep, *, mixer, initial, groups, alpha):
-        self.E = np.ascontiguousarray(prep.energies() / prep.scale)
-        # the numba XY kernel has a ~0.1 s floor per forward pass on this machine (2026-11-26);
-        # the numpy reference is faster up to ~14 qubits
-        backend = "numpy" if mixer == "xy" and prep.num_qubits <= 14 else "auto"
-        self.kw = {"mixer": mixer, "initial": initial, "groups": groups, "backend": backend}
-        self.alpha = alpha
-        self.executions = 0
-
-    def state(self, g, b):
-        from qopt.devices import exact
-
-        self.executions += 1
-        return exact.qaoa_state(self.E, g, b, **self.kw)
-
-    def _diag(self, g, b):
-        from qopt.devices import exact
-
-        if self.alpha >= 1.0:
-            return None
-        psi = self.state(g, b)
-        return exact.cvar_weights(self.E, exact.probabilities(psi), self.alpha)
-
-    def value(self, g, b) -> float:
-        from qopt.devices import exact
-
-        if self.alpha < 1.0:
-            psi = self.state(g, b)
-            return exact.cvar(self.E, exact.probabilities(psi), self.alpha)
-        self.executions += 1
-        return exact.qaoa_value(self.E, g, b, **self.kw)
-
-    def value_and_grad(self, g, b):
-        from qopt.devices import exact
-
-        diag = self._diag(g, b)
-        self.executions += 1
-        return exact.qaoa_value_and_grad(self.E, g, b, diag=diag, **self.kw)
-
-    def expectation(self, g, b) -> float:
-        from qopt.devices import exact
-
-        self.executions += 1
-        return exact.qaoa_value(self.E, g, b, **self.kw)
-
-
-class _PennyLaneQAOA:
-    """QAOA as PennyLane QNodes; values in scaled units."""
-
-    def __init__(self, prep, *, mixer, groups, initial_bits, warm_thetas, alpha, p, multi, run, seed,
-                 mitigation=None, yes=None, journal=None):
-        from qopt.solvers._variational import ising_terms
-        from qopt.solvers.circuits import qaoa_gates
-
-        h, J, _ = ising_terms(prep.bqm, prep.variables)
-        h = h / prep.scale
-        J = {k: v / prep.scale for k, v in J.items()}
-        n = prep.num_qubits
-        self.p, self.n, self.multi, self.alpha = p, n, multi, alpha
-
-        def build(x):
-            g = x[:p]
-            b = x[p:].reshape(p, n) if multi else x[p:]
-            return qaoa_gates(h, J, g, b, mixer=mixer, groups=groups, initial_bits=initial_bits,
-                              warm_thetas=warm_thetas)
-
-        from qopt.devices.qiskit_runner import make_runner  # Qiskit runner for aer-noisy/ibm/mitigation
-
-        self.runner = make_runner(prep, build, diff_method=run.diff_method, shots=run.shots, seed=seed,
-                                  mitigation=mitigation, yes=yes, maxiter=run.maxiter, journal=journal)
-
-    def _x(self, g, b):
-        return np.concatenate([np.asarray(g, float).ravel(), np.asarray(b, float).ravel()])
-
-    def value(self, g, b):
-        if self.alpha < 1.0:
-            return self.runner.cvar(self._x(g, b), self.alpha)
-        return self.runner.value(self._x(g, b))
-
-    def value_and_grad(self, g, b):
-        v, grad = self.runner.value_and_grad(self._x(g, b))
-        return v, grad[:self.p], grad[self.p:].reshape(np.shape(b))
-
-    def expectation(self, g, b):
-        return self.runner.value(self._x(g, b))
-
-    @property
-    def executions(self):
-        return self.runner.executions
 
 
 # --------------------------------------------------------------------------- solver
@@ -306,9 +188,10 @@ def qaoa(problem, *, device=None, layers: int = 1, init: str = "ramp", mixer: st
          cvar_alpha: float | None = None, shots: int | None = None, maxiter: int | None = None,
          optimizer: str | None = None, diff_method: str | None = None, seed=None,
          multi_angle: bool = False, warm_start: str = "auto", warm_epsilon: float = 0.25,
-         optimizer_options: dict | None = None, penalty="calibrated", slack: str = "unbalanced",
-         top_k: int = 256, repair: bool = True, local_search: bool = True,
-         progress: bool | None = None, mitigation=None, yes: bool | None = None, journal=None) -> Result:
+         optimizer_options: dict | None = None, penalty="calibrated", slack: str | None = None,
+         readout: str = "shots", top_k: int | None = None, postprocess: str = "full", repair: bool = True,
+         local_search: bool = True, progress: bool | None = None, mitigation=None, yes: bool | None = None,
+         journal=None) -> Result:
     """Solve ``problem`` with QAOA and return the best decoded sample.
 
     Args:
@@ -319,20 +202,21 @@ def qaoa(problem, *, device=None, layers: int = 1, init: str = "ramp", mixer: st
         init: one of :data:`INITS`.
         mixer: one of :data:`MIXERS`.
         cvar_alpha: CVaR fraction in (0, 1]; None or 1 = expectation value.
-        shots: shots per circuit (default: the device's; None = exact). On the exact device only
-            the final sampling uses shots.
+        shots: shots per circuit and of the final readout (default: the device's; the final
+            readout then takes 1024). On the exact device the optimiser uses exact expectations.
         maxiter: optimizer iterations (per level for interp/fourier; default config or 100).
         optimizer: cobyla | l-bfgs-b | nelder-mead | adam | gd | spsa (default: the device's, else cobyla).
         diff_method: PennyLane gradient method (default: the device's; parameter-shift with shots).
-        seed: int or Generator: initial angles (random), warm start, SPSA, sampling, simulators.
+        seed: int, Generator or None; the run records one int (``Result.seed``) that reproduces it.
         multi_angle: one mixer angle per qubit and layer (MA-QAOA), after a QAOA stage.
         warm_start: "auto" (LP relaxation for constrained problems, else SA), "lp" or "sa".
         warm_epsilon: regularisation eps of the warm-start probabilities.
         optimizer_options: extra optimizer options (override the device's).
-        penalty, slack: QUBO encoding (:func:`qopt.qubo.to_bqm`); default unbalanced slack
-            (no slack qubits).
-        top_k: without shots, the number of most probable states passed to decoding.
-        repair, local_search: post-processing switches of :func:`qopt.decode.finish`.
+        penalty, slack: QUBO encoding (:func:`qopt.qubo.to_bqm`); slack defaults to
+            :func:`qopt.options.default_slack` (unbalanced: no slack qubits).
+        readout: "shots" (default, hardware-like) or "top-k" (the ``top_k`` most probable states
+            of the exact final distribution; recorded in the result).
+        postprocess, repair, local_search: post-processing of :func:`qopt.decode.finish`.
         progress: progress bar of optimizer iterations on stderr (None: when stderr is a TTY).
         mitigation: error mitigation overriding the device's ``mitigation:`` block ("zne", "zne,readout",
             a mapping; :mod:`qopt.mitigation`); needs a noisy Qiskit device.
@@ -350,32 +234,32 @@ def qaoa(problem, *, device=None, layers: int = 1, init: str = "ramp", mixer: st
         DeviceCapacityError: more qubits than the device allows (before any work).
         ConfigError: inconsistent options (e.g. adjoint with shots, xy without one-hot groups).
     """
+    from qopt.devices.factory import check_mitigation, make_runner, open_journal, resolve_run_options
+    from qopt.options import default_slack
+
     t0 = time.perf_counter()
     if init not in INITS:
-        raise ValueError(f"init must be one of {', '.join(INITS)}, got {init!r}")
+        raise ConfigError(f"init must be one of {', '.join(INITS)}, got {init!r}")
     if mixer not in MIXERS:
-        raise ValueError(f"mixer must be one of {', '.join(MIXERS)}, got {mixer!r}")
+        raise ConfigError(f"mixer must be one of {', '.join(MIXERS)}, got {mixer!r}")
     if isinstance(layers, bool) or int(layers) != layers or layers < 1:
-        raise ValueError(f"layers must be a positive integer, got {layers!r}")
+        raise ConfigError(f"layers must be a positive integer, got {layers!r}")
     if multi_angle and mixer == "xy":
         raise ConfigError("multi_angle is not available with mixer='xy' (one angle per XY ring)")
     if not 0.0 <= warm_epsilon <= 0.5:
-        raise ValueError(f"warm_epsilon must be in [0, 0.5], got {warm_epsilon!r}")
+        raise ConfigError(f"warm_epsilon must be in [0, 0.5], got {warm_epsilon!r}")
+    check_readout(readout, top_k)
+    slack = default_slack("qaoa") if slack is None else slack
+    seed = resolve_seed(seed)
     layers = int(layers)
     alpha = check_alpha(cvar_alpha)
     prep = prepare(problem, device, penalty=penalty, slack=slack)  # width check before work
     config = prep.device
-    if config.exact and mitigation not in (None, False, "none"):
-        raise ConfigError("--mitigation needs a noisy Qiskit device (aer_noisy, ibm_fake, ibm); the exact "
-                          "simulator has no noise to mitigate")
+    check_mitigation(config, mitigation)
     seeds = child_seeds(seed, ("init", "warm", "optimizer", "sample", "device"))
-    if journal is not None:
-        from qopt.devices.qiskit_runner import open_journal
-
-        journal = open_journal(config, mitigation, journal)  # one journal for every runner of this solve
+    journal = open_journal(config, mitigation, journal)  # one journal for every runner of this solve
     run = resolve_run_options(config, shots=shots, optimizer=optimizer, diff_method=diff_method,
-                              maxiter=maxiter, default_optimizer="cobyla", default_maxiter=100,
-                              gradient_ok=config.exact or alpha >= 1.0)
+                              maxiter=maxiter, default_optimizer="cobyla", default_maxiter=100, alpha=alpha)
     opt_options = {**run.optimizer_options, **(optimizer_options or {})}
     n = prep.num_qubits
 
@@ -392,47 +276,29 @@ def qaoa(problem, *, device=None, layers: int = 1, init: str = "ramp", mixer: st
         warm_c, source = _warm_probabilities(problem, prep, warm_start, warm_epsilon, seeds["warm"])
         info_extra.update(warm_start=source, warm_epsilon=warm_epsilon)
 
-    if config.exact:
-        initial = None
-        if mixer == "warm":
-            initial = warm_c
-        elif mixer == "xy":
-            initial = xy_initial_state(initial_bits, groups)
-        make = lambda p, multi: _ExactQAOA(prep, mixer=mixer, initial=initial, groups=groups,  # noqa: E731
-                                           alpha=alpha)
-    else:
-        from qopt.devices import exact as _ex
-
-        thetas = _ex.warm_start_angles(warm_c) if warm_c is not None else None
-        dev_seed = seed_int(seeds["device"]) if config.seed is None or seed is not None else config.seed
-        make = lambda p, multi: _PennyLaneQAOA(prep, mixer=mixer, groups=groups,  # noqa: E731
-                                               initial_bits=initial_bits, warm_thetas=thetas, alpha=alpha,
-                                               p=p, multi=multi, run=run, seed=dev_seed, mitigation=mitigation,
-                                               yes=yes, journal=journal)
-
     from qopt.optimize import minimize
 
     trace: list[float] = []
-    counts = {"nfev": 0, "ngev": 0, "executions": 0}
-    evaluators: dict = {}
+    counts = {"nfev": 0, "ngev": 0}
+    runners: dict = {}
 
-    def evaluator(p, multi):
-        key = (p, multi) if not config.exact else (0, False)
-        if key not in evaluators:
-            evaluators[key] = make(p, multi)
-        return evaluators[key]
+    def runner_for(p, multi):
+        if (p, multi) not in runners:
+            circuit = QAOACircuit.of(prep, p, mixer=mixer, multi_angle=multi, groups=groups,
+                                     initial_bits=initial_bits, warm_c=warm_c)
+            runners[(p, multi)] = make_runner(config, prep, circuit, run=run, seed=seeds["device"],
+                                              mitigation=mitigation, yes=yes, journal=journal)
+        return runners[(p, multi)]
 
-    def optimise(p, x0, to_angles, jac_t, multi=False, label=""):
-        ev = evaluator(p, multi)
+    def optimise(p, x0, to_x, jac_t, multi=False, label=""):
+        rn = runner_for(p, multi)
 
-        def f(x):
-            g, b = to_angles(x)
-            return ev.value(g, b)
+        def f(u):
+            return rn.objective(to_x(u), alpha)
 
-        def fg(x):
-            g, b = to_angles(x)
-            v, dg, db = ev.value_and_grad(g, b)
-            return v, jac_t(dg, db)
+        def fg(u):
+            v, grad = rn.objective_and_grad(to_x(u), alpha)
+            return v, jac_t(grad[:p], grad[p:])
 
         res = minimize(f, x0, optimizer=run.optimizer, gradient=fg, maxiter=run.maxiter,
                        options=dict(opt_options), seed=seeds["optimizer"], progress=progress,
@@ -442,8 +308,8 @@ def qaoa(problem, *, device=None, layers: int = 1, init: str = "ramp", mixer: st
         counts["ngev"] += res.ngev
         return res
 
-    def plain(p):
-        return (lambda x: (x[:p], x[p:])), (lambda dg, db: np.concatenate([dg, db]))
+    identity = lambda u: u  # noqa: E731
+    plain_jac = lambda dg, db: np.concatenate([dg, db])  # noqa: E731
 
     t1 = time.perf_counter()
     if init in ("interp", "fourier"):
@@ -452,8 +318,7 @@ def qaoa(problem, *, device=None, layers: int = 1, init: str = "ramp", mixer: st
             if init == "interp":
                 if p > 1:
                     g, b = interp_angles(g, b)
-                to_angles, jac = plain(p)
-                res = optimise(p, np.concatenate([g, b]), to_angles, jac, label="interp ")
+                res = optimise(p, np.concatenate([g, b]), identity, plain_jac, label="interp ")
                 g, b = res.x[:p], res.x[p:]
             else:
                 S, Cc = fourier_matrices(p, p)
@@ -462,13 +327,13 @@ def qaoa(problem, *, device=None, layers: int = 1, init: str = "ramp", mixer: st
                 else:
                     u, v = np.append(u, 0.0), np.append(v, 0.0)
 
-                def to_angles(x, S=S, Cc=Cc, p=p):
-                    return S @ x[:p], Cc @ x[p:]
+                def to_x(w, S=S, Cc=Cc, p=p):
+                    return np.concatenate([S @ w[:p], Cc @ w[p:]])
 
                 def jac(dg, db, S=S, Cc=Cc):
                     return np.concatenate([S.T @ dg, Cc.T @ db])
 
-                res = optimise(p, np.concatenate([u, v]), to_angles, jac, label="fourier ")
+                res = optimise(p, np.concatenate([u, v]), to_x, jac, label="fourier ")
                 u, v = res.x[:p], res.x[p:]
                 g, b = S @ u, Cc @ v
     else:
@@ -483,53 +348,42 @@ def qaoa(problem, *, device=None, layers: int = 1, init: str = "ramp", mixer: st
         else:
             r = seeds["init"]
             g, b = r.uniform(0, np.pi / 2, layers), -r.uniform(0, np.pi / 4, layers)
-        to_angles, jac = plain(layers)
-        res = optimise(layers, np.concatenate([g, b]), to_angles, jac)
+        res = optimise(layers, np.concatenate([g, b]), identity, plain_jac)
         g, b = res.x[:layers], res.x[layers:]
     if multi_angle:
         p = layers
         bm = np.repeat(np.asarray(b)[:, None], n, axis=1)
-        res = optimise(p, np.concatenate([g, bm.ravel()]),
-                       lambda x: (x[:p], x[p:].reshape(p, n)),
-                       lambda dg, db: np.concatenate([dg, np.asarray(db).ravel()]), multi=True, label="ma ")
+        res = optimise(p, np.concatenate([g, bm.ravel()]), identity, plain_jac, multi=True, label="ma ")
         g, b = res.x[:p], res.x[p:].reshape(p, n)
     t2 = time.perf_counter()
 
-    ev = evaluator(layers, multi_angle)
-    final_obj = ev.value(g, b) * prep.scale
-    final_exp = ev.expectation(g, b) * prep.scale
-    if config.exact:
-        psi = ev.state(g, b)
-        bits, weights = sample_from_state(psi, shots=run.shots, rng=seeds["sample"], top_k=top_k)
-        probabilities = run.shots is None
-    else:
-        bits, weights, probabilities = ev.runner.final_samples(np.concatenate([np.ravel(g), np.ravel(b)]),
-                                                               shots=run.shots, top_k=top_k)
-    raw = samples_to_sampleset(prep, bits, weights, probabilities=probabilities)
+    rn = runner_for(layers, multi_angle)
+    x = np.concatenate([np.ravel(g), np.ravel(b)])
+    final_obj = rn.objective(x, alpha) * prep.scale
+    final_exp = rn.value(x) * prep.scale
+    raw, readout_info, bits, weights = final_readout(problem, prep, rn, x, run=run, readout=readout, top_k=top_k)
     t3 = time.perf_counter()
-    executions = sum(e.executions for e in evaluators.values())
+    executions = sum(r.executions for r in runners.values())
     info = {
         "device": config.name, "device_kind": config.kind, "layers": layers, "init": init, "mixer": mixer,
         "multi_angle": bool(multi_angle), "cvar_alpha": alpha, "optimizer": run.optimizer,
-        "diff_method": run.diff_method, "maxiter": run.maxiter, "shots": run.shots,
+        "diff_method": run.diff_method, "maxiter": run.maxiter, "shots": run.readout_shots,
         "energy_trace": [float(v) for v in trace], "final_objective": float(final_obj),
         "final_expectation": float(final_exp),
         "final_cvar": float(final_obj) if alpha < 1.0 else None, "gammas": np.asarray(g).tolist(),
         "betas": np.asarray(b).tolist(), "energy_scale": prep.scale,
         "objective_evaluations": counts["nfev"], "gradient_evaluations": counts["ngev"],
         "circuit_executions": int(executions), "num_samples": int(len(bits)),
-        **best_sample_stats(prep, problem, bits, weights), **info_extra,
-        **(ev.runner.info() if hasattr(getattr(ev, "runner", None), "info") else {}),
+        **best_sample_stats(prep, problem, bits, weights), **info_extra, **rn.info(),
     }
     options = {"device": config.name, "layers": layers, "init": init, "mixer": mixer, "cvar_alpha": alpha,
-               "shots": run.shots, "maxiter": run.maxiter, "optimizer": run.optimizer,
+               "shots": run.readout_shots, "maxiter": run.maxiter, "optimizer": run.optimizer,
                "diff_method": run.diff_method, "multi_angle": bool(multi_angle), "penalty": penalty,
-               "slack": slack}
+               "slack": slack, "readout": readout, **({"top_k": int(top_k)} if readout == "top-k" else {})}
     from qopt.decode import finish
 
     logger.info("qaoa p=%d on %d qubits: <E> = %.6g after %d iterations", layers, n, final_exp, len(trace))
-    return finish(problem, raw, prep.decoder, solver="qaoa", repair=repair, local_search=local_search,
-                  seed=seed_int(seed) if not isinstance(seed, np.random.Generator) else None, qubits=n,
-                  timing_s={"build": t1 - t0, "optimize": t2 - t1,
-                            "sample": t3 - t2},
+    return finish(problem, raw, prep.decoder, solver="qaoa", postprocess=postprocess, repair=repair,
+                  local_search=local_search, seed=seed, qubits=n, readout=readout_info,
+                  timing_s={"build": t1 - t0, "optimize": t2 - t1, "sample": t3 - t2},
                   options=options, info=info)

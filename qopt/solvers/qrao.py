@@ -32,7 +32,9 @@ import numpy as np
 from qopt.decode import finish
 from qopt.errors import ConfigError, SolverError
 from qopt.result import Result
-from qopt.solvers.pce import _rng, greedy_flip_rounds, ising_from_bqm, resolve_device
+from qopt._random import resolve_seed
+from qopt.qubo.ising import ising_arrays as ising_from_bqm
+from qopt.solvers.pce import _rng, greedy_flip_rounds, resolve_device
 
 __all__ = ["recovery_probability", "assign_qubits", "Encoding", "encode", "relaxed_hamiltonian",
            "encoded_state", "pauli_expectations", "semideterministic_rounding", "magic_rounding",
@@ -387,7 +389,8 @@ def ground_state(enc: Encoding, *, method: str = "auto", exact_max_qubits: int =
 def qrao(problem, *, encoding: int = 3, rounding: str = "magic", device=None, seed=None,
          shots: int | None = None, maxiter: int = 200, layers: int = 2, method: str = "auto",
          exact_max_qubits: int = 16, local_search_rounds: int = 0, penalty="calibrated",
-         slack="binary", weights=None, repair: bool = True, local_search: bool = True) -> Result:
+         slack="binary", weights=None, postprocess: str = "full", repair: bool = True,
+         local_search: bool = True) -> Result:
     """Solve ``problem`` with QRAO: encode, find a low-energy relaxed state, round.
 
     Args:
@@ -396,7 +399,8 @@ def qrao(problem, *, encoding: int = 3, rounding: str = "magic", device=None, se
         rounding: "magic" or "semideterministic".
         device: None/"exact" (qopt's own simulation); other devices are not supported yet.
         seed: int or numpy Generator (VQE start, rounding randomness).
-        shots: magic-rounding samples (default 1000); ignored by semideterministic rounding.
+        shots: magic-rounding samples (default: the device's, else 1024); ignored by
+            semideterministic rounding.
         maxiter, layers: VQE settings (used above ``exact_max_qubits`` or with ``method="vqe"``).
         method: "auto", "exact" or "vqe".
         local_search_rounds: greedy single-flip rounds on the BQM before ``finish``.
@@ -410,8 +414,8 @@ def qrao(problem, *, encoding: int = 3, rounding: str = "magic", device=None, se
     import dimod
 
     t0 = time.perf_counter()
-    rng = _rng(seed)
-    seed_int = seed if isinstance(seed, int) else None
+    seed_int = resolve_seed(seed)
+    rng = _rng(seed_int)
     if encoding not in PAULIS:
         raise ValueError(f"--encoding must be 1, 2 or 3, got {encoding!r}")
     if rounding not in ("magic", "semideterministic"):
@@ -436,7 +440,11 @@ def qrao(problem, *, encoding: int = 3, rounding: str = "magic", device=None, se
     if rounding == "semideterministic":
         bits = semideterministic_rounding(enc, state, seed=rng)[None, :]
     else:
-        bits = magic_rounding(enc, state, shots=1000 if shots is None else int(shots), seed=rng)
+        from qopt.devices.factory import readout_shots
+
+        shots = readout_shots(config, shots)
+        bits = magic_rounding(enc, state, shots=shots, seed=rng)
+    num_rounded = int(len(bits))
     energies = enc.energy(bits)
     rounded_best = int(np.argmin(energies))
     rounded_energy = float(energies[rounded_best])
@@ -461,6 +469,7 @@ def qrao(problem, *, encoding: int = 3, rounding: str = "magic", device=None, se
                "layers": layers, "method": method, "local_search_rounds": local_search_rounds}
     logger.info("qrao: %d variables on %d qubits, relaxed energy %.6g (%s)", enc.num_vars,
                 enc.num_qubits, relaxed, used)
-    return finish(problem, raw, decoder, solver="qrao", repair=repair, local_search=local_search,
-                  seed=seed_int, qubits=enc.num_qubits, timing_s={"build": t1 - t0, "solve": t2 - t1},
+    readout = {"readout": "shots", "shots": num_rounded, "exact": None}  # the rounding samples
+    return finish(problem, raw, decoder, solver="qrao", postprocess=postprocess, repair=repair,
+                  local_search=local_search, readout=readout, seed=seed_int, qubits=enc.num_qubits, timing_s={"build": t1 - t0, "solve": t2 - t1},
                   options=options, info=info)

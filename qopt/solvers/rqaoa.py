@@ -7,6 +7,11 @@ is contracted; the coupling becomes a constant) or ``s_i = sign(<s_i>)``. Repeat
 ``cutoff`` spins remain (default 8; the paper's value is not verified), solve the rest by brute
 force, and undo the eliminations in reverse order. The single reconstructed assignment is decoded,
 repaired and local-searched like every other solver's samples.
+
+The correlations of each step come from a readout of ``shots`` measurements of the optimised
+circuit (default 1024; ``readout="top-k"`` uses the ``top_k`` most probable states instead) on
+every device: no step enumerates the ``2**n`` states of its model. Only the residual model of at
+most ``cutoff`` spins is brute-forced (the algorithm's own last step).
 """
 
 from __future__ import annotations
@@ -16,14 +21,11 @@ import time
 
 import numpy as np
 
+from qopt._random import child_seeds, resolve_seed
+from qopt.devices.circuits import QAOACircuit
+from qopt.errors import ConfigError
 from qopt.result import Result
-from qopt.solvers._variational import (
-    Prepared,
-    child_seeds,
-    prepare,
-    resolve_run_options,
-    seed_int,
-)
+from qopt.solvers._variational import Prepared, check_readout, prepare
 
 __all__ = ["rqaoa", "eliminate"]
 
@@ -55,45 +57,34 @@ def _correlations(bits: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np
     return s.T @ (w[:, None] * s), w @ s
 
 
-def _distribution(prep: Prepared, layers: int, run, rng, progress, restarts: int):
-    """Optimise QAOA on ``prep`` and return (bits, weights) of its output distribution."""
-    from qopt.devices import exact
+def _distribution(prep: Prepared, layers: int, run, rng, progress, restarts: int, readout: str, top_k):
+    """Optimise QAOA on ``prep`` and return (bits, weights, executions, best value) of its readout."""
+    from qopt.devices.factory import make_runner
     from qopt.optimize import minimize
-    from qopt.solvers.qaoa import _ExactQAOA, _PennyLaneQAOA, ramp_angles
+    from qopt.solvers.qaoa import ramp_angles
 
     p = layers
-    if prep.device.exact:
-        ev = _ExactQAOA(prep, mixer="x", initial=None, groups=None, alpha=1.0)
-    else:
-        ev = _PennyLaneQAOA(prep, mixer="x", groups=None, initial_bits=None, warm_thetas=None, alpha=1.0,
-                            p=p, multi=False, run=run, seed=seed_int(rng))
+    rn = make_runner(prep.device, prep, QAOACircuit.of(prep, p), run=run, seed=rng)
     best = None
     for r in range(restarts):
         g, b = ramp_angles(p)
         x0 = np.concatenate([g, b]) if r == 0 else np.concatenate(
             [rng.uniform(0, np.pi / 2, p), -rng.uniform(0, np.pi / 4, p)])
-        res = minimize(lambda x: ev.value(x[:p], x[p:]), x0, optimizer=run.optimizer,
-                       gradient=lambda x: (lambda v, dg, db: (v, np.concatenate([dg, db])))(
-                           *ev.value_and_grad(x[:p], x[p:])),
+        res = minimize(rn.value, x0, optimizer=run.optimizer, gradient=rn.value_and_grad,
                        maxiter=run.maxiter, options=dict(run.optimizer_options), seed=rng, progress=progress,
                        desc=f"rqaoa n={prep.num_qubits}")
         if best is None or res.fun < best.fun:
             best = res
-    x = best.x
-    if prep.device.exact:
-        probs = exact.probabilities(ev.state(x[:p], x[p:]))
-        keep = probs > 1e-14
-        idx = np.nonzero(keep)[0]
-        return exact.index_to_bits(idx, prep.num_qubits), probs[keep], ev.executions, best.fun
-    bits, weights, _ = ev.runner.final_samples(x, shots=run.shots, top_k=1 << prep.num_qubits)
-    return bits, weights, ev.executions, best.fun
+    bits, weights, _ = rn.final_samples(best.x, shots=run.readout_shots, readout=readout, top_k=top_k)
+    rn.close()
+    return bits, weights, rn.executions, best.fun
 
 
 def rqaoa(problem, *, device=None, layers: int = 1, cutoff: int = 8, shots: int | None = None,
           maxiter: int | None = None, optimizer: str | None = None, diff_method: str | None = None,
           seed=None, restarts: int = 2, use_fields: bool = True, penalty="calibrated",
-          slack: str = "unbalanced", repair: bool = True, local_search: bool = True,
-          progress: bool | None = None) -> Result:
+          slack: str | None = None, readout: str = "shots", top_k: int | None = None, postprocess: str = "full",
+          repair: bool = True, local_search: bool = True, progress: bool | None = None) -> Result:
     """Solve ``problem`` with recursive QAOA.
 
     Args:
@@ -101,13 +92,16 @@ def rqaoa(problem, *, device=None, layers: int = 1, cutoff: int = 8, shots: int 
         device: None (exact), a short name, a YAML path or a :class:`~qopt.devices.DeviceConfig`.
         layers: QAOA depth per step (Bravyi et al. use p = 1).
         cutoff: brute-force the model once at most this many spins remain (n_c).
-        shots: shots per circuit off the exact device (correlations then come from samples).
+        shots: shots per circuit and of each step's readout (default: the device's, else 1024);
+            the correlations come from these samples on every device.
         maxiter, optimizer, diff_method: per-step optimisation (default: the device's; L-BFGS-B
             with adjoint gradients on the exact device, else COBYLA).
-        seed: int or Generator.
+        seed: int, Generator or None; the run records one int (``Result.seed``) that reproduces it.
+        readout, top_k: each step's readout: "shots" (default) or "top-k" (see
+            :func:`qopt.solvers.qaoa.qaoa`).
         restarts: optimisations per step (ramp start plus random starts); the best is used.
         use_fields: also consider ``<s_i>`` for spins with a linear field (variant of the paper).
-        penalty, slack, repair, local_search, progress: as :func:`qopt.solvers.qaoa.qaoa`.
+        penalty, slack, postprocess, repair, local_search, progress: as :func:`qopt.solvers.qaoa.qaoa`.
 
     Returns:
         :class:`~qopt.result.Result` with ``qubits`` = width of the first (widest) circuit and
@@ -116,18 +110,23 @@ def rqaoa(problem, *, device=None, layers: int = 1, cutoff: int = 8, shots: int 
     import dimod
 
     from qopt.devices import exact
+    from qopt.devices.factory import resolve_run_options
+    from qopt.options import default_slack
 
     t0 = time.perf_counter()
     if isinstance(cutoff, bool) or int(cutoff) != cutoff or cutoff < 1:
-        raise ValueError(f"cutoff must be a positive integer, got {cutoff!r}")
+        raise ConfigError(f"cutoff must be a positive integer, got {cutoff!r}")
     if isinstance(layers, bool) or int(layers) != layers or layers < 1:
-        raise ValueError(f"layers must be a positive integer, got {layers!r}")
+        raise ConfigError(f"layers must be a positive integer, got {layers!r}")
     if int(restarts) < 1:
-        raise ValueError(f"restarts must be >= 1, got {restarts!r}")
+        raise ConfigError(f"restarts must be >= 1, got {restarts!r}")
+    check_readout(readout, top_k)
+    slack = default_slack("rqaoa") if slack is None else slack
+    seed = resolve_seed(seed)
     root = prepare(problem, device, penalty=penalty, slack=slack)
     config = root.device
     if cutoff > 20:
-        raise ValueError(f"cutoff={cutoff} would brute-force 2**{cutoff} states; use <= 20")
+        raise ConfigError(f"cutoff={cutoff} would brute-force 2**{cutoff} states; use <= 20")
     run = resolve_run_options(config, shots=shots, optimizer=optimizer, diff_method=diff_method,
                               maxiter=maxiter, default_optimizer="cobyla", default_maxiter=100)
     rng = child_seeds(seed, ("steps",))["steps"]
@@ -140,7 +139,8 @@ def rqaoa(problem, *, device=None, layers: int = 1, cutoff: int = 8, shots: int 
         variables = list(spin.variables)
         step = Prepared(bqm=spin.change_vartype(dimod.BINARY, inplace=False), decoder=None, variables=variables,
                         scale=root.scale, device=config)
-        bits, weights, execs, value = _distribution(step, int(layers), run, rng, progress, int(restarts))
+        bits, weights, execs, value = _distribution(step, int(layers), run, rng, progress, int(restarts),
+                                                    readout, top_k)
         executions += execs
         trace.append(float(value * root.scale))
         M, m = _correlations(bits, weights)
@@ -178,25 +178,26 @@ def rqaoa(problem, *, device=None, layers: int = 1, cutoff: int = 8, shots: int 
     t2 = time.perf_counter()
     info = {
         "device": config.name, "device_kind": config.kind, "layers": int(layers), "cutoff": int(cutoff),
-        "optimizer": run.optimizer, "diff_method": run.diff_method, "maxiter": run.maxiter, "shots": run.shots,
-        "steps": len(eliminations), "eliminations": [list(map(_jsonable, c)) for c in eliminations],
+        "optimizer": run.optimizer, "diff_method": run.diff_method, "maxiter": run.maxiter,
+        "shots": run.readout_shots, "readout": readout,
+        "steps": len(eliminations), "eliminations": [_labels(c) for c in eliminations],
         "energy_trace": trace, "final_expectation": trace[-1] if trace else None,
         "bqm_energy": float(raw.first.energy), "circuit_executions": int(executions),
     }
-    options = {"device": config.name, "layers": int(layers), "cutoff": int(cutoff), "shots": run.shots,
+    options = {"device": config.name, "layers": int(layers), "cutoff": int(cutoff), "shots": run.readout_shots,
                "maxiter": run.maxiter, "optimizer": run.optimizer, "restarts": int(restarts),
                "penalty": penalty, "slack": slack}
     from qopt.decode import finish
 
-    return finish(problem, raw, root.decoder, solver="rqaoa", repair=repair, local_search=local_search,
-                  seed=seed_int(seed) if not isinstance(seed, np.random.Generator) else None,
-                  qubits=root.num_qubits, timing_s={"build": t1 - t0, "optimize": t2 - t1},
+    readout_info = {"readout": readout, "shots": run.readout_shots if readout == "shots" else 0, "exact": None,
+                    "steps": len(eliminations), "residual_brute_force": len(rest)}
+    return finish(problem, raw, root.decoder, solver="rqaoa", postprocess=postprocess, repair=repair,
+                  local_search=local_search, seed=seed, readout=readout_info, qubits=root.num_qubits, timing_s={"build": t1 - t0, "optimize": t2 - t1},
                   options=options, info=info)
 
 
-def _jsonable(v):
-    if isinstance(v, (np.integer,)):
-        return int(v)
-    if isinstance(v, tuple):
-        return [_jsonable(u) for u in v]
-    return v if isinstance(v, (int, float, str)) or v is None else str(v)
+def _labels(choice: tuple) -> list:
+    """An elimination as a JSON-ready list (labels that JSON cannot hold become strings)."""
+    from qopt.result import clean_json
+
+    return [v if isinstance(v, (int, float, str)) or v is None else str(v) for v in clean_json(list(choice))]

@@ -51,7 +51,7 @@ def _write(tmp_path, text, name="dev.yaml"):
     ("kind: lightning\nnoise: true\nbackend: FakeManilaV2\n", r"noise: true needs kind: aer"),
     ("kind: aer\nnoise: true\nbackend: FakeManilaV2\n", r"shots must be set"),
     ("- a\n- b\n", r"must be a YAML mapping"),
-    ("kind: [unclosed\n", r"invalid YAML"),
+    ("kind: [unclosed\n", r"not valid YAML"),
 ], ids=["unknown-key", "bad-kind", "negative-shots", "string-shots", "float-qubits", "too-wide-exact",
         "bad-diff", "exact-paramshift", "adjoint-shots", "bad-optimizer", "mitigation-str", "options-list",
         "noise-no-backend", "noise-not-aer", "noise-no-shots", "not-mapping", "bad-yaml"])

@@ -16,8 +16,9 @@ from qopt.devices import ibm as ibm_mod  # noqa: E402
 from qopt.devices.qiskit_runner import QiskitRunner  # noqa: E402
 from qopt.errors import ConfigError, SolverError  # noqa: E402
 from qopt.problems import MaxCut  # noqa: E402
-from qopt.solvers._variational import ising_terms, prepare  # noqa: E402
-from qopt.solvers.circuits import qaoa_gates  # noqa: E402
+from qopt.qubo.ising import ising_terms  # noqa: E402
+from qopt.solvers._variational import prepare  # noqa: E402
+from qopt.devices.circuits import qaoa_gates  # noqa: E402
 
 X = np.array([0.6, -0.39])  # near-optimal p=1 angles of the 4-ring (qopt's convention)
 SECRET = "qopt-test-secret-token-1234567890"
@@ -46,7 +47,7 @@ def _ideal(gates, prep):
     """Noiseless <C> (scaled) from a Qiskit state vector (independent of qopt's simulator)."""
     from qiskit.quantum_info import Statevector
 
-    from qopt.solvers.circuits import to_qiskit
+    from qopt.devices.circuits import to_qiskit
 
     n = prep.num_qubits
     idx = np.arange(1 << n)

@@ -12,8 +12,9 @@ from qopt.devices import load_device  # noqa: E402
 from qopt.devices.qiskit_runner import QiskitRunner  # noqa: E402
 from qopt.mitigation.pec import gate_noise_levels, pec_estimate, sample_circuits, sampling_overhead  # noqa: E402
 from qopt.problems import MaxCut  # noqa: E402
-from qopt.solvers._variational import ising_terms, prepare  # noqa: E402
-from qopt.solvers.circuits import qaoa_gates  # noqa: E402
+from qopt.qubo.ising import ising_terms  # noqa: E402
+from qopt.solvers._variational import prepare  # noqa: E402
+from qopt.devices.circuits import qaoa_gates  # noqa: E402
 
 X = np.array([0.6, -0.39])  # near-optimal p = 1 angles of the 4-ring
 
@@ -49,7 +50,7 @@ def _depolarising(runner) -> None:
 def _ideal(runner) -> float:
     from qiskit.quantum_info import Statevector
 
-    from qopt.solvers.circuits import to_qiskit
+    from qopt.devices.circuits import to_qiskit
 
     n = runner.n
     idx = np.arange(1 << n)

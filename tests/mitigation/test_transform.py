@@ -143,8 +143,9 @@ def test_zne_runs_on_an_ecr_device_through_the_runner():
     from qopt.devices import load_device
     from qopt.devices.qiskit_runner import QiskitRunner
     from qopt.problems import MaxCut
-    from qopt.solvers._variational import ising_terms, prepare
-    from qopt.solvers.circuits import qaoa_gates
+    from qopt.qubo.ising import ising_terms
+    from qopt.solvers._variational import prepare
+    from qopt.devices.circuits import qaoa_gates
 
     device = load_device({"name": "peekskill", "kind": "ibm", "backend": "FakePeekskill", "shots": 500, "seed": 7,
                           "options": {"confirm_above_shots": 1e12}})

@@ -5,8 +5,10 @@ import pytest
 
 import qopt
 from qopt.devices import exact
-from qopt.solvers._variational import ising_terms, prepare
-from qopt.solvers.circuits import circuits_dir, export_qaoa_qasm, hea_gates, qaoa_gates, qaoa_qasm, to_qiskit
+from qopt.qubo.ising import ising_terms
+from qopt.solvers._variational import prepare
+from qopt.devices.circuits import hea_gates, qaoa_gates, to_qiskit
+from qopt.solvers.qasm import circuits_dir, export_qaoa_qasm, qaoa_qasm
 from qopt.solvers.qaoa import ramp_angles
 
 pytest.importorskip("qiskit")
@@ -61,7 +63,7 @@ def test_qiskit_rendering_matches_exact_simulator(mixer):
         gkw = {"warm_thetas": exact.warm_start_angles(c)}
     elif mixer == "xy":
         groups, bits = [[0, 1, 2], [3, 4]], np.array([0, 1, 0, 1, 0, 0])
-        from qopt.solvers.qaoa import xy_initial_state
+        from qopt.devices.circuits import xy_initial_state
 
         kw = {"initial": xy_initial_state(bits, groups), "groups": groups}
         gkw = {"groups": groups, "initial_bits": bits}

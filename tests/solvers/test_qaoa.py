@@ -10,7 +10,10 @@ import qopt
 from qopt.devices import DeviceConfig, exact
 from qopt.problems import IndependentSet, MaxCut, QuadraticAssignment
 from qopt.solvers import qaoa as Q
-from qopt.solvers._variational import cvar_from_samples, prepare, resolve_run_options
+from qopt.devices.circuits import QAOACircuit
+from qopt.devices.factory import make_runner, resolve_run_options
+from qopt.devices.runner import cvar_from_samples
+from qopt.solvers._variational import prepare
 
 pytest.importorskip("pennylane")
 
@@ -27,19 +30,49 @@ def _maxcut_p1(graph, gamma, beta):
     return total
 
 
+class _Ev:
+    """QAOA runners of one problem and device, called with (gammas, betas) of any depth/shape."""
+
+    def __init__(self, prep, *, mixer, groups, bits, warm, diff_method, p, multi, alpha=1.0):
+        self.prep, self.p, self.multi, self.alpha = prep, p, multi, alpha
+        self.kw = {"mixer": mixer, "groups": groups, "initial_bits": bits, "warm_c": warm}
+        self.run = resolve_run_options(prep.device, shots=None, optimizer="cobyla", diff_method=diff_method,
+                                       maxiter=1, default_optimizer="cobyla", default_maxiter=1)
+        self._runners = {}
+
+    def _runner(self, p, multi):
+        if (p, multi) not in self._runners:
+            circuit = QAOACircuit.of(self.prep, p, multi_angle=multi, **self.kw)
+            self._runners[(p, multi)] = make_runner(self.prep.device, self.prep, circuit, run=self.run, seed=1)
+        return self._runners[(p, multi)]
+
+    def _x(self, g, b):
+        g, b = np.asarray(g, float), np.asarray(b, float)
+        return self._runner(g.size, b.ndim == 2), np.concatenate([g.ravel(), b.ravel()]), g.size, b.shape
+
+    @property
+    def runner(self):
+        return self._runner(self.p, self.multi)
+
+    def value(self, g, b):
+        r, x, _, _ = self._x(g, b)
+        return r.objective(x, self.alpha)
+
+    def value_and_grad(self, g, b):
+        r, x, p, shape = self._x(g, b)
+        v, grad = r.objective_and_grad(x, self.alpha)
+        return v, grad[:p], grad[p:].reshape(shape)
+
+    def state(self, g, b):
+        r, x, _, _ = self._x(g, b)
+        return r.state(x)
+
+
 def _evaluators(problem, device, *, mixer="x", p=1, multi=False, diff_method=None, groups=None, bits=None,
-                warm=None):
+                warm=None, alpha=1.0):
     prep = prepare(problem, device)
-    if prep.device.exact:
-        initial = warm
-        if mixer == "xy":
-            initial = Q.xy_initial_state(bits, groups)
-        return prep, Q._ExactQAOA(prep, mixer=mixer, initial=initial, groups=groups, alpha=1.0)
-    run = resolve_run_options(prep.device, shots=None, optimizer="cobyla", diff_method=diff_method, maxiter=1,
-                              default_optimizer="cobyla", default_maxiter=1)
-    thetas = exact.warm_start_angles(warm) if warm is not None else None
-    return prep, Q._PennyLaneQAOA(prep, mixer=mixer, groups=groups, initial_bits=bits, warm_thetas=thetas,
-                                  alpha=1.0, p=p, multi=multi, run=run, seed=1)
+    return prep, _Ev(prep, mixer=mixer, groups=groups, bits=bits, warm=warm, diff_method=diff_method, p=p,
+                     multi=multi, alpha=alpha)
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -165,8 +198,8 @@ def test_cvar_alpha_one_equals_expectation_and_sample_formula():
     prep = prepare(problem, None)
     E = prep.energies() / prep.scale
     g, b = [0.2, 0.5], [-0.6, -0.1]
-    ev1 = Q._ExactQAOA(prep, mixer="x", initial=None, groups=None, alpha=1.0)
-    ev = Q._ExactQAOA(prep, mixer="x", initial=None, groups=None, alpha=1.0 - 1e-15)
+    _, ev1 = _evaluators(problem, None)
+    _, ev = _evaluators(problem, None, alpha=1.0 - 1e-15)
     assert ev.value(g, b) == pytest.approx(ev1.value(g, b), rel=1e-12)
     assert ev1.value(g, b) == pytest.approx(exact.qaoa_value(E, g, b), rel=1e-12)
     e = np.repeat([1.0, 2.0, 3.0, 4.0], [1, 2, 3, 4])

@@ -1,4 +1,4 @@
-"""Gate lists of the variational circuits, rendered to PennyLane or Qiskit, and OpenQASM 3 export.
+"""Circuits as gate lists, rendered to PennyLane or Qiskit, and the cost they are measured against.
 
 A circuit is a list of ``(gate, wires, angle)`` tuples over qubits ``0..n-1`` (qubit q = wire q =
 the BQM variable ``variables[q]``), with gates
@@ -19,17 +19,146 @@ gate       unitary                                      PennyLane / Qiskit
 so that the QAOA layer ``exp(-i gamma C)`` (``C = sum h Z + sum J ZZ``) is ``rz(2 gamma h)`` and
 ``rzz(2 gamma J)``, the X mixer ``exp(-i beta X)`` is ``rx(2 beta)``, and the XY ring gate
 ``exp(-i beta (XX + YY) / 2)`` is ``xy(2 beta)``: the conventions of :mod:`qopt.devices.exact`.
+
+Solvers describe their ansatz with :class:`QAOACircuit` or :class:`HEACircuit` (callables
+``x -> gate list`` of a flat parameter vector ``x``) and the cost with :class:`Cost`; a runner
+(:mod:`qopt.devices.runner`) executes them. The exact runner uses the structure of the two
+ansatz classes for its fused kernels; the PennyLane and Qiskit runners use the gate lists.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
+from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["qaoa_gates", "hea_gates", "to_pennylane", "to_qiskit", "qaoa_qasm", "export_qaoa_qasm",
-           "circuits_dir"]
+__all__ = ["Cost", "QAOACircuit", "HEACircuit", "qaoa_gates", "hea_gates", "to_pennylane", "to_qiskit",
+           "xy_initial_state"]
+
+
+@dataclass
+class Cost:
+    """The diagonal cost ``C = E / scale`` a circuit is measured against.
+
+    Attributes:
+        bqm: a BINARY dimod BQM (``E`` in its units).
+        variables: BQM variable of each qubit, wire order.
+        scale: positive energy scale; runners report ``<C> = <E> / scale``.
+    """
+
+    bqm: object
+    variables: list
+    scale: float = 1.0
+    _energies: np.ndarray | None = field(default=None, repr=False, compare=False)
+    _ising: tuple | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def num_qubits(self) -> int:
+        return len(self.variables)
+
+    def energies(self) -> np.ndarray:
+        """Cost diagonal ``E`` in BQM units, shape (2**n,), built once."""
+        if self._energies is None:
+            from qopt.devices import exact
+
+            self._energies = exact.energies(self.bqm, self.variables)
+        return self._energies
+
+    def ising(self) -> tuple[np.ndarray, dict, float]:
+        """``(h, J, const)`` of ``E`` in BQM units (:func:`qopt.qubo.ising.ising_terms`), built once."""
+        if self._ising is None:
+            from qopt.qubo.ising import ising_terms
+
+            self._ising = ising_terms(self.bqm, self.variables)
+        return self._ising
+
+    def sample_energies(self, bits) -> np.ndarray:
+        """``E / scale`` of bitstrings of shape (m, n) (qubit order), shape (m,)."""
+        return self.bqm.energies((np.asarray(bits, dtype=np.int8), self.variables)) / self.scale
+
+
+@dataclass(frozen=True)
+class QAOACircuit:
+    """QAOA ``prod_l U_B(beta_l) exp(-i gamma_l C) |psi_0>`` on ``C = E / scale``.
+
+    Parameters ``x`` = ``(gammas (p,), betas (p,) or (p, n) when multi_angle)``, flattened.
+
+    Attributes:
+        h, J: scaled Ising cost (``C = sum h Z + sum J ZZ + const``).
+        layers: p. multi_angle: one mixer angle per qubit and layer.
+        mixer: "x", "warm" (``warm_c``: probabilities c_q in (0, 1)) or "xy" (``groups``,
+            ``initial_bits``: a feasible one-hot basis state).
+    """
+
+    h: np.ndarray
+    J: dict
+    layers: int
+    mixer: str = "x"
+    multi_angle: bool = False
+    groups: tuple | None = None
+    initial_bits: np.ndarray | None = None
+    warm_c: np.ndarray | None = None
+
+    @classmethod
+    def of(cls, cost: Cost, layers: int, **kw) -> "QAOACircuit":
+        h, J, _ = cost.ising()
+        s = cost.scale
+        return cls(h=h / s, J={k: v / s for k, v in J.items()}, layers=int(layers), **kw)
+
+    @property
+    def num_qubits(self) -> int:
+        return len(self.h)
+
+    def angles(self, x):
+        """``(gammas (p,), betas (p,) or (p, n))`` of the flat parameters ``x``."""
+        p = self.layers
+        g = x[:p]
+        b = x[p:].reshape(p, self.num_qubits) if self.multi_angle else x[p:]
+        return g, b
+
+    def warm_thetas(self):
+        from qopt.devices import exact
+
+        return exact.warm_start_angles(self.warm_c) if self.warm_c is not None else None
+
+    def __call__(self, x) -> list[tuple]:
+        g, b = self.angles(x)
+        return qaoa_gates(self.h, self.J, g, b, mixer=self.mixer, groups=self.groups,
+                          initial_bits=self.initial_bits, warm_thetas=self.warm_thetas())
+
+
+@dataclass(frozen=True)
+class HEACircuit:
+    """Hardware-efficient ansatz (:func:`hea_gates`); ``x`` has ``(depth + 1) n`` angles."""
+
+    n: int
+    depth: int
+
+    @property
+    def num_qubits(self) -> int:
+        return self.n
+
+    def __call__(self, x) -> list[tuple]:
+        return hea_gates(x.reshape(self.depth + 1, self.n), self.n)
+
+
+def xy_initial_state(bits, groups) -> np.ndarray:
+    """The XY-mixer start: qubits of the one-hot groups in the basis state ``bits``, others in |+>.
+
+    Returns:
+        shape (2**n,), complex128 (wire 0 most significant), as the PennyLane/Qiskit circuits
+        prepare it (X on the set group qubits, H on qubits outside every group).
+    """
+    n = len(bits)
+    grouped = np.zeros(n, dtype=bool)
+    for g in groups:
+        grouped[list(g)] = True
+    psi = np.ones(1)
+    for q in range(n):
+        v = (np.array([0.0, 1.0]) if bits[q] else np.array([1.0, 0.0])) if grouped[q] else np.full(2, 2 ** -0.5)
+        psi = np.kron(psi, v)
+    return psi.astype(np.complex128)
 
 
 def qaoa_gates(h, J: dict, gammas, betas, *, mixer: str = "x", groups: Sequence[Sequence[int]] | None = None,
@@ -149,55 +278,3 @@ def to_qiskit(gates: list[tuple], n: int, *, measure: bool = False):
     if measure:
         qc.measure_all()
     return qc
-
-
-def circuits_dir() -> Path:
-    """The repository's ``circuits/`` folder (reference OpenQASM 3 files)."""
-    return Path(__file__).resolve().parents[2] / "circuits"
-
-
-def qaoa_qasm(instance, *, layers: int = 1, gammas=None, betas=None, slack: str = "unbalanced",
-              penalty="calibrated", measure: bool = True) -> str:
-    """OpenQASM 3 text of a QAOA circuit (X mixer) for a problem or catalogue instance.
-
-    Angles default to the linear ramp of :func:`qopt.solvers.qaoa.ramp_angles` (deterministic, so
-    regenerating a reference file gives the same text). The cost is ``E / scale`` as in the solver.
-    """
-    from qiskit import qasm3
-
-    from qopt.solvers._variational import ising_terms, prepare
-    from qopt.solvers.qaoa import ramp_angles
-
-    from qopt.devices import DeviceConfig
-
-    problem = _problem(instance)
-    # a width-unlimited config: exporting text needs no simulator
-    prep = prepare(problem, DeviceConfig(name="qasm-export", kind="default"), penalty=penalty, slack=slack)
-    h, J, _ = ising_terms(prep.bqm, prep.variables)
-    if gammas is None or betas is None:
-        gammas, betas = ramp_angles(layers)
-    gates = qaoa_gates(h / prep.scale, {k: v / prep.scale for k, v in J.items()},
-                       np.asarray(gammas, float), np.asarray(betas, float))
-    qc = to_qiskit(gates, prep.num_qubits, measure=measure)
-    qc.name = f"qaoa_{getattr(problem, 'name', 'bqm')}_p{len(gammas)}"
-    return qasm3.dumps(qc)
-
-
-def _problem(instance):
-    if isinstance(instance, str):
-        from qopt.problems.catalogue import resolve
-
-        return resolve(instance)
-    return instance
-
-
-def export_qaoa_qasm(instance, *, layers: int = 1, path: str | Path | None = None, **options) -> Path:
-    """Write :func:`qaoa_qasm` to ``path`` (default ``circuits/qaoa_<name>_p<layers>.qasm``)."""
-    problem = _problem(instance)
-    text = qaoa_qasm(problem, layers=layers, **options)
-    if path is None:
-        path = circuits_dir() / f"qaoa_{problem.name}_p{layers}.qasm"
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
-    return path
