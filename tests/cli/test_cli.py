@@ -62,6 +62,17 @@ def test_info_counts_qubits(capsys):
     (["solve", "mknap1-1", "--time-limit", "-1"], "time-limit"),
     (["solve", "mknap1-1", "--output", "yaml"], "output"),
     (["info", "nope"], "catalogue"),
+    (["solve", "mknap1-1", "--solver", "qaoa", "--postprocess", "some"], "--postprocess"),
+    (["solve", "mknap1-1", "--solver", "qaoa", "--readout", "all"], "--readout"),
+    (["solve", "mknap1-1", "--solver", "qaoa", "--readout", "top-k"], "--top-k"),
+    (["solve", "mknap1-1", "--solver", "qaoa", "--top-k", "0"], "--top-k"),
+    (["solve", "mknap1-1", "--solver", "qaoa", "--shots", "0"], "--shots"),
+    (["solve", "mknap1-1", "--known-optimum", "nan"], "--known-optimum"),
+    (["solve", "mknap1-1", "--known-optimum", "inf"], "--known-optimum"),
+    (["solve", "mknap1-1", "--solver", "qaoa", "--device", "nowhere"], "unknown device 'nowhere'"),
+    (["solve", "mknap1-1", "--solver", "qaoa", "--device", "missing.yaml"], "does not exist"),
+    (["solve", "mknap1-1", "--seed", str(2**64)], "--seed"),
+    (["solve", "mknap1-1", "--solver", "sa", "--readout", "shots"], "--readout does not apply"),
 ])
 def test_bad_input_one_line_exit_2(capsys, args, message):
     code, out, err = run(capsys, *args)
@@ -81,3 +92,39 @@ def test_list_and_text_output(capsys):
 def test_console_script_no_traceback_on_stderr():
     proc = subprocess.run([sys.executable, "-m", "qopt", "solve", "nope.gph"], capture_output=True, text=True)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr and proc.stdout == ""
+
+
+def test_internal_errors_are_bugs_not_user_errors(monkeypatch, capsys):
+    """A KeyError (or a bare ValueError) from inside the library is a bug: it propagates, so the
+    console script shows the traceback and exits 1, instead of hiding it as one tidy line."""
+    import qopt.pipeline
+
+    def broken(*args, **kwargs):
+        raise KeyError("internal")
+
+    monkeypatch.setattr(qopt.pipeline, "solve", broken)
+    with pytest.raises(KeyError):
+        main(["solve", "mknap1-1", "--solver", "sa"])
+
+
+def test_solve_passes_pipeline_options(capsys):
+    code, out, err = run(capsys, "solve", "mknap1-1", "--solver", "qaoa", "--seed", "2", "--maxiter", "5",
+                         "--shots", "300", "--postprocess", "full", "--known-optimum", "4000", "--output", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["known_optimum"] == 4000 and data["options"]["shots"] == 300
+    assert data["info"]["readout"]["readout"] == "shots" and data["info"]["readout"]["shots"] == 300
+    code, out, err = run(capsys, "solve", "mknap1-1", "--solver", "qaoa", "--seed", "2", "--maxiter", "5",
+                         "--readout", "top-k", "--top-k", "4", "--output", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["options"]["readout"] == "top-k" and data["options"]["top_k"] == 4
+    assert data["info"]["num_samples"] == 4
+
+
+def test_help_states_the_real_defaults(capsys):
+    code, out, _ = run(capsys, "solve", "--help")
+    assert code == 0
+    text = " ".join(out.split())
+    assert "unbalanced for qaoa, vqe, rqaoa" in text and "binary for the others" in text
+    assert "--postprocess" in text and "--readout" in text and "--known-optimum" in text
