@@ -8,7 +8,7 @@ STAMP   = $(VENV)/.qopt-installed
 
 .PHONY: demo test test-fast bench notebooks clean-env
 
-$(STAMP): pyproject.toml constraints.txt
+$(STAMP): pyproject.toml setup.py constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -c constraints.txt -e ".[all]"

@@ -332,7 +332,7 @@ def _parse_seeds(seeds, fail) -> tuple[int, ...]:
         raise fail(f"seeds: give a non-empty list of non-negative integers or a count, got {seeds!r}")
     for s in seeds:
         if not isinstance(s, int) or isinstance(s, bool) or not 0 <= s <= MAX_SEED:
-            raise fail(f"seeds: {s!r} is not an integer in [0, 2**63 - 1]")
+            raise fail(f"seeds: {s!r} is not a non-negative integer (at most 2**63 - 1)")
     if len(set(seeds)) != len(seeds):
         raise fail(f"seeds: duplicate values in {seeds}")
     return tuple(seeds)

@@ -147,10 +147,12 @@ def _check_keys(opts: dict, allowed: tuple[str, ...], technique: str, where: str
 
 
 def _seed(value, key, where):
+    from qopt._random import MAX_SEED  # the one seed range
+
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ConfigError(f"{where}{key} must be a non-negative integer or null, got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_SEED:
+        raise ConfigError(f"{where}{key} must be a non-negative integer (at most 2**63 - 1) or null, got {value!r}")
     return int(value)
 
 
