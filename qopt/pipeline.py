@@ -129,7 +129,11 @@ def solve(problem, solver: str = "sa", *, seed=None, shrink: str | None = None, 
         raise ConfigError("format and index apply to instance names and paths, not to a Problem object")
     if postprocess is not None:
         options["postprocess"] = postprocess
-    options = {k: v for k, v in options.items() if v is not None or k in ("device",)}
+    from qopt.options import ENCODING, EXECUTION, FINISHING
+
+    shared = {**ENCODING, **EXECUTION, **FINISHING}
+    # None for a shared option means its declared default: not passed (a solver without it is fine)
+    options = {k: v for k, v in options.items() if v is not None or k not in shared}
     fn = _solver(solver)
     params = inspect.signature(fn).parameters
     if options.get("postprocess") == "full" and "postprocess" not in params:

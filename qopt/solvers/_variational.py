@@ -23,8 +23,8 @@ import numpy as np
 from qopt.devices.circuits import Cost
 from qopt.errors import ConfigError
 
-__all__ = ["Prepared", "prepare", "samples_to_sampleset", "check_alpha", "check_readout", "final_readout",
-           "best_sample_stats", "exact_readout_metrics", "EXACT_METRICS_MAX_QUBITS"]
+__all__ = ["Prepared", "prepare", "start", "Start", "samples_to_sampleset", "check_alpha", "check_readout",
+           "final_readout", "best_sample_stats", "exact_readout_metrics", "EXACT_METRICS_MAX_QUBITS"]
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +83,44 @@ def prepare(problem, device, *, penalty="calibrated", slack="unbalanced", scale:
     prep.scale = float(scale)
     prep.build_s = time.perf_counter() - t0
     return prep
+
+
+@dataclass(frozen=True)
+class Start:
+    """What a variational solver has after its common first steps (:func:`start`)."""
+
+    prep: Prepared
+    run: object
+    seed: int
+    alpha: float
+    seeds: dict
+    journal: object
+    slack: str
+
+
+def start(problem, solver: str, *, device, penalty, slack, seed, cvar_alpha, readout, top_k, mitigation, journal,
+          stages: tuple[str, ...], shots, optimizer, diff_method, maxiter, default_maxiter: int) -> Start:
+    """The first steps every variational solver takes, in this order and before any costly work:
+    check the readout options, resolve the slack default (:func:`qopt.options.default_slack`) and
+    the recorded seed (:func:`qopt._random.resolve_seed`), build and width-check the BQM, check
+    mitigation and the job journal against the device, and resolve the execution options
+    (:func:`qopt.devices.factory.resolve_run_options`)."""
+    from qopt._random import child_seeds, resolve_seed
+    from qopt.devices.factory import check_mitigation, open_journal, resolve_run_options
+    from qopt.options import default_slack
+
+    check_readout(readout, top_k)
+    slack = default_slack(solver) if slack is None else slack
+    seed = resolve_seed(seed)
+    alpha = check_alpha(cvar_alpha)
+    prep = prepare(problem, device, penalty=penalty, slack=slack)
+    check_mitigation(prep.device, mitigation)
+    journal = open_journal(prep.device, mitigation, journal)  # one journal for every runner of this solve
+    run = resolve_run_options(prep.device, shots=shots, optimizer=optimizer, diff_method=diff_method,
+                              maxiter=maxiter, default_optimizer="cobyla", default_maxiter=default_maxiter,
+                              alpha=alpha)
+    return Start(prep=prep, run=run, seed=seed, alpha=alpha, seeds=child_seeds(seed, stages), journal=journal,
+                 slack=slack)
 
 
 def check_alpha(cvar_alpha) -> float:

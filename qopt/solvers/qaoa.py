@@ -36,13 +36,13 @@ import warnings
 
 import numpy as np
 
-from qopt._random import child_seeds, child_int, resolve_seed
+from qopt._random import child_int
 from qopt.devices.circuits import QAOACircuit, xy_initial_state
 from qopt.errors import ConfigError
 from qopt.result import Result
-from qopt.solvers._variational import best_sample_stats, check_alpha, check_readout, final_readout, prepare
+from qopt.solvers._variational import best_sample_stats, final_readout, start
 
-__all__ = ["qaoa", "xy_initial_state", "ramp_angles", "interp_angles", "fourier_matrices", "fixed_angles", "one_hot_groups",
+__all__ = ["qaoa", "xy_initial_state", "ramp_angles", "interp_angles", "fourier_matrices", "fixed_angles", "xy_groups",
            "INITS", "MIXERS", "FIXED_ANGLES"]
 
 logger = logging.getLogger(__name__)
@@ -118,7 +118,7 @@ def _is_regular_maxcut(problem) -> bool:
 
 
 # --------------------------------------------------------------------------- mixers
-def one_hot_groups(problem, variables) -> list[list[int]]:
+def xy_groups(problem, variables) -> list[list[int]]:
     """Disjoint one-hot groups (``sum x == 1`` constraints) as qubit index lists (e.g. QAP rows)."""
     from qopt.qubo.penalties import one_hot_groups as _cqm_one_hot_groups
 
@@ -234,8 +234,7 @@ def qaoa(problem, *, device=None, layers: int = 1, init: str = "ramp", mixer: st
         DeviceCapacityError: more qubits than the device allows (before any work).
         ConfigError: inconsistent options (e.g. adjoint with shots, xy without one-hot groups).
     """
-    from qopt.devices.factory import check_mitigation, make_runner, open_journal, resolve_run_options
-    from qopt.options import default_slack
+    from qopt.devices.factory import make_runner
 
     t0 = time.perf_counter()
     if init not in INITS:
@@ -248,25 +247,20 @@ def qaoa(problem, *, device=None, layers: int = 1, init: str = "ramp", mixer: st
         raise ConfigError("multi_angle is not available with mixer='xy' (one angle per XY ring)")
     if not 0.0 <= warm_epsilon <= 0.5:
         raise ConfigError(f"warm_epsilon must be in [0, 0.5], got {warm_epsilon!r}")
-    check_readout(readout, top_k)
-    slack = default_slack("qaoa") if slack is None else slack
-    seed = resolve_seed(seed)
     layers = int(layers)
-    alpha = check_alpha(cvar_alpha)
-    prep = prepare(problem, device, penalty=penalty, slack=slack)  # width check before work
+    st = start(problem, "qaoa", device=device, penalty=penalty, slack=slack, seed=seed, cvar_alpha=cvar_alpha,
+               readout=readout, top_k=top_k, mitigation=mitigation, journal=journal,
+               stages=("init", "warm", "optimizer", "sample", "device"), shots=shots, optimizer=optimizer,
+               diff_method=diff_method, maxiter=maxiter, default_maxiter=100)
+    prep, run, seed, alpha, seeds, journal, slack = st.prep, st.run, st.seed, st.alpha, st.seeds, st.journal, st.slack
     config = prep.device
-    check_mitigation(config, mitigation)
-    seeds = child_seeds(seed, ("init", "warm", "optimizer", "sample", "device"))
-    journal = open_journal(config, mitigation, journal)  # one journal for every runner of this solve
-    run = resolve_run_options(config, shots=shots, optimizer=optimizer, diff_method=diff_method,
-                              maxiter=maxiter, default_optimizer="cobyla", default_maxiter=100, alpha=alpha)
     opt_options = {**run.optimizer_options, **(optimizer_options or {})}
     n = prep.num_qubits
 
     groups = initial_bits = warm_c = None
     info_extra: dict = {}
     if mixer == "xy":
-        groups = one_hot_groups(problem, prep.variables)
+        groups = xy_groups(problem, prep.variables)
         if not groups:
             raise ConfigError(f"mixer='xy' needs one-hot equality constraints; {getattr(problem, 'name', '')} "
                               "has none")

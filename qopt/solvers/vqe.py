@@ -19,11 +19,10 @@ import time
 
 import numpy as np
 
-from qopt._random import child_seeds, resolve_seed
 from qopt.devices.circuits import HEACircuit
 from qopt.errors import ConfigError
 from qopt.result import Result
-from qopt.solvers._variational import best_sample_stats, check_alpha, check_readout, final_readout, prepare
+from qopt.solvers._variational import best_sample_stats, final_readout, start
 
 __all__ = ["vqe"]
 
@@ -58,26 +57,20 @@ def vqe(problem, *, device=None, layers: int = 2, cvar_alpha: float | None = 0.2
         :class:`~qopt.result.Result` (``qubits`` = width; ``info``: ``energy_trace``,
         ``final_expectation``, ``final_cvar``, ``optimizer``, ``diff_method``, ``circuit_executions``).
     """
-    from qopt.devices.factory import check_mitigation, make_runner, open_journal, resolve_run_options
-    from qopt.options import default_slack
+    from qopt.devices.factory import make_runner
 
     t0 = time.perf_counter()
     if isinstance(layers, bool) or int(layers) != layers or layers < 0:
         raise ConfigError(f"layers (ansatz depth) must be a non-negative integer, got {layers!r}")
-    check_readout(readout, top_k)
-    slack = default_slack("vqe") if slack is None else slack
-    seed = resolve_seed(seed)
     depth = int(layers)
-    alpha = check_alpha(cvar_alpha)
-    prep = prepare(problem, device, penalty=penalty, slack=slack)
-    config = prep.device
-    check_mitigation(config, mitigation)
-    n = prep.num_qubits
-    seeds = child_seeds(seed, ("init", "optimizer", "sample", "device"))
-    journal = open_journal(config, mitigation, journal)
     # cobyla by default whatever the device says: the CVaR is piecewise smooth only
-    run = resolve_run_options(config, shots=shots, optimizer=optimizer or "cobyla", diff_method=diff_method,
-                              maxiter=maxiter, default_optimizer="cobyla", default_maxiter=200, alpha=alpha)
+    st = start(problem, "vqe", device=device, penalty=penalty, slack=slack, seed=seed, cvar_alpha=cvar_alpha,
+               readout=readout, top_k=top_k, mitigation=mitigation, journal=journal,
+               stages=("init", "optimizer", "sample", "device"), shots=shots, optimizer=optimizer or "cobyla",
+               diff_method=diff_method, maxiter=maxiter, default_maxiter=200)
+    prep, run, seed, alpha, seeds, journal, slack = st.prep, st.run, st.seed, st.alpha, st.seeds, st.journal, st.slack
+    config = prep.device
+    n = prep.num_qubits
     opts = {**run.optimizer_options, **(optimizer_options or {})}
     rn = make_runner(config, prep, HEACircuit(n, depth), run=run, seed=seeds["device"], mitigation=mitigation,
                      yes=yes, journal=journal)

@@ -166,7 +166,7 @@ def _tiny_qap():
 def test_xy_mixer_keeps_rows_one_hot_on_every_device():
     qap = _tiny_qap()
     prep = prepare(qap, None)
-    groups = Q.one_hot_groups(qap, prep.variables)
+    groups = Q.xy_groups(qap, prep.variables)
     assert len(groups) == 3 and all(len(g) == 3 for g in groups)
     bits = Q._feasible_one_hot_bits(qap, prep.variables, groups)
     assert all(bits[g].sum() == 1 for g in groups)
