@@ -23,7 +23,7 @@ import warnings
 
 import numpy as np
 
-from qopt.errors import PenaltyWarning
+from qopt.errors import ConfigError, PenaltyWarning
 
 __all__ = ["SOURCES", "correlation_matrix", "sample_matrix"]
 
@@ -96,7 +96,7 @@ def _elite(X, energy, counts, elite: float):
 def _exact_samples(bqm, variables, num_reads):
     q = bqm.num_variables
     if q > MAX_EXACT_QUBITS:
-        raise ValueError(f"source='exact' enumerates at most {MAX_EXACT_QUBITS} BQM variables, got {q}")
+        raise ConfigError(f"source='exact' enumerates at most {MAX_EXACT_QUBITS} BQM variables, got {q}")
     order = list(bqm.variables)
     idx = {v: i for i, v in enumerate(order)}
     lin = np.array([bqm.get_linear(v) for v in order])
@@ -133,9 +133,9 @@ def sample_matrix(problem, *, source: str = "sa", seed=None, num_reads: int = 64
         ``(X, weights)``: 0/1 samples over ``problem``'s variables, shape (s, k), and weights (s,).
     """
     if source not in SOURCES:
-        raise ValueError(f"source must be one of {', '.join(SOURCES)}, got {source!r}")
+        raise ConfigError(f"source must be one of {', '.join(SOURCES)}, got {source!r}")
     if not 0 < elite <= 1:
-        raise ValueError(f"elite must be in (0, 1], got {elite!r}")
+        raise ConfigError(f"elite must be in (0, 1], got {elite!r}")
     rng = np.random.default_rng(seed)
     k = problem.num_variables
     with warnings.catch_warnings():

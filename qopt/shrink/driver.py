@@ -29,7 +29,7 @@ import warnings
 
 import numpy as np
 
-from qopt.errors import PenaltyWarning, ShrinkBudgetError
+from qopt.errors import ConfigError, PenaltyWarning, ShrinkBudgetError
 from qopt.shrink.correlation import correlation_matrix, sample_matrix
 from qopt.shrink.model import REF, ShrunkProblem, linear_model
 from qopt.shrink.rules import Merge, MergeState, minimum_qubits
@@ -52,11 +52,11 @@ def count_problem_qubits(problem, *, slack: str = "binary") -> int:
 
 def _check_args(problem, max_qubits, mode, slack):
     if mode not in MODES:
-        raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
+        raise ConfigError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
     if isinstance(max_qubits, bool) or not isinstance(max_qubits, (int, np.integer)) or max_qubits < 1:
-        raise ValueError(f"max_qubits must be a positive integer, got {max_qubits!r}")
+        raise ConfigError(f"max_qubits must be a positive integer, got {max_qubits!r}")
     if slack not in ("binary", "unbalanced"):
-        raise ValueError(f"slack must be 'binary' or 'unbalanced', got {slack!r}")
+        raise ConfigError(f"slack must be 'binary' or 'unbalanced', got {slack!r}")
 
 
 def _pick(M, state, active):
@@ -128,7 +128,7 @@ def shrink(problem, max_qubits: int, *, mode: str = "adaptive", seed=None, sourc
     """
     _check_args(problem, max_qubits, mode, slack)
     if not 0 < tau <= 1:
-        raise ValueError(f"tau must be in (0, 1], got {tau!r}")
+        raise ConfigError(f"tau must be in (0, 1], got {tau!r}")
     t0 = time.perf_counter()
     model = linear_model(problem)
     current = ShrunkProblem.identity(problem, model=model)
@@ -153,7 +153,7 @@ def shrink(problem, max_qubits: int, *, mode: str = "adaptive", seed=None, sourc
     needed = max(1, n - max_qubits)
     every = recompute_every if recompute_every is not None else max(1, math.ceil(needed / 4))
     if every < 1:
-        raise ValueError(f"recompute_every must be >= 1, got {recompute_every!r}")
+        raise ConfigError(f"recompute_every must be >= 1, got {recompute_every!r}")
     sample_opts = dict(source=source, num_reads=num_reads, num_sweeps=num_sweeps, elite=elite, polish=polish,
                        penalty=penalty, slack=slack, qaoa_options=qaoa_options,
                        qaoa_max_qubits=qaoa_max_qubits)

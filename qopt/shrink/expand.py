@@ -13,6 +13,7 @@ import time
 import numpy as np
 
 from qopt.decode import make_result
+from qopt.errors import ConfigError
 from qopt.shrink.driver import MODES, count_problem_qubits, shrink
 
 __all__ = ["expand_result", "shrink_and_solve"]
@@ -140,11 +141,11 @@ def shrink_and_solve(problem, *, solver: str, mode: str = "adaptive", max_qubits
 
     params = inspect.signature(get_solver(solver)).parameters  # unknown names fail before any work
     if mode not in MODES:
-        raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
+        raise ConfigError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
     opts = dict(shrink_options or {})
     unknown = sorted(set(opts) - set(_SHRINK_KEYS))
     if unknown:
-        raise ValueError(f"unknown shrink option(s) {', '.join(unknown)}; known: {', '.join(_SHRINK_KEYS)}")
+        raise ConfigError(f"unknown shrink option(s) {', '.join(unknown)}; known: {', '.join(_SHRINK_KEYS)}")
     # count qubits and sample with the solver's own QUBO encoding (qaoa defaults to unbalanced slack)
     from qopt.options import default_slack
 

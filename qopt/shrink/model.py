@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from qopt.errors import ConfigError
 from qopt.problems.base import Problem, as_solution
 
 __all__ = ["LinearModel", "ShrunkProblem", "linear_model"]
@@ -38,10 +39,10 @@ def linear_model(problem: Problem) -> "LinearModel":
     n = problem.num_variables
     labels = list(cqm.variables)
     if sorted(labels, key=repr) != sorted(range(n), key=repr):
-        raise ValueError(f"{problem.name}: CQM variables must be 0..{n - 1}")
+        raise ConfigError(f"{problem.name}: CQM variables must be 0..{n - 1}")
     for v in labels:
         if cqm.vartype(v) is not dimod.BINARY:
-            raise ValueError(f"{problem.name}: variable {v!r} is {cqm.vartype(v).name}; shrinking needs binaries")
+            raise ConfigError(f"{problem.name}: variable {v!r} is {cqm.vartype(v).name}; shrinking needs binaries")
     obj = cqm.objective
     linear = np.zeros(n)
     for v, b in obj.linear.items():
@@ -53,7 +54,7 @@ def linear_model(problem: Problem) -> "LinearModel":
     names, senses, rhs, rows = [], [], [], []
     for label, comp in cqm.constraints.items():
         if comp.lhs.num_interactions:
-            raise ValueError(f"{problem.name}: constraint {label!r} is quadratic; shrinking supports linear "
+            raise ConfigError(f"{problem.name}: constraint {label!r} is quadratic; shrinking supports linear "
                              "constraints only")
         row = np.zeros(n)
         for v, c in comp.lhs.linear.items():

@@ -12,7 +12,7 @@ import numpy as np
 
 from qopt._random import resolve_seed, seed_int
 from qopt.decode import finish, make_result
-from qopt.errors import SolverError
+from qopt.errors import ConfigError, SolverError
 from qopt.result import Result
 
 __all__ = ["exact", "simulated_annealing", "tabu", "milp_arrays"]
@@ -120,7 +120,7 @@ def exact(problem, *, time_limit: float = 60.0, seed=None, mip_rel_gap: float = 
     from scipy.optimize import Bounds, LinearConstraint, milp
 
     if not (time_limit > 0):
-        raise ValueError(f"time_limit must be > 0 seconds, got {time_limit!r}")
+        raise ConfigError(f"time_limit must be > 0 seconds, got {time_limit!r}")
     t0 = time.perf_counter()
     c, integ, lb, ub, A, rlo, rhi, variables, offset = milp_arrays(problem.milp_model())
     t1 = time.perf_counter()
@@ -190,7 +190,7 @@ def simulated_annealing(problem, *, num_reads: int = 100, num_sweeps: int = 1000
     from dwave.samplers import SimulatedAnnealingSampler
 
     if num_reads < 1 or num_sweeps < 1:
-        raise ValueError(f"num_reads and num_sweeps must be >= 1, got {num_reads}, {num_sweeps}")
+        raise ConfigError(f"num_reads and num_sweeps must be >= 1, got {num_reads}, {num_sweeps}")
 
     def sample(bqm, s):
         return SimulatedAnnealingSampler().sample(bqm, num_reads=num_reads, num_sweeps=num_sweeps, seed=s)
@@ -220,11 +220,11 @@ def tabu(problem, *, num_reads: int = 20, timeout_s: float = 0.1, seed=None, pen
 
     if time_limit is not None:
         if not time_limit > 0:
-            raise ValueError(f"time_limit must be > 0 seconds, got {time_limit!r}")
+            raise ConfigError(f"time_limit must be > 0 seconds, got {time_limit!r}")
         timeout_s = time_limit / num_reads
 
     if num_reads < 1 or not timeout_s > 0:
-        raise ValueError(f"num_reads must be >= 1 and timeout_s > 0, got {num_reads}, {timeout_s}")
+        raise ConfigError(f"num_reads must be >= 1 and timeout_s > 0, got {num_reads}, {timeout_s}")
 
     def sample(bqm, s):
         return TabuSampler().sample(bqm, num_reads=num_reads, timeout=int(max(1, timeout_s * 1000)), seed=s)

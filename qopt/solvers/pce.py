@@ -57,9 +57,9 @@ def capacity(n: int, k: int) -> int:
 def min_qubits(m: int, k: int = 2) -> int:
     """Smallest ``n >= k`` with ``3 C(n, k) >= m``."""
     if m < 1:
-        raise ValueError(f"need at least one variable, got m={m}")
+        raise ConfigError(f"need at least one variable, got m={m}")
     if k < 1:
-        raise ValueError(f"k must be >= 1, got {k}")
+        raise ConfigError(f"k must be >= 1, got {k}")
     n = k
     while capacity(n, k) < m:
         n += 1
@@ -78,7 +78,7 @@ def correlator_masks(m: int, n: int, k: int) -> tuple[np.ndarray, np.ndarray]:
         ValueError: ``m > 3 C(n, k)``.
     """
     if m > capacity(n, k):
-        raise ValueError(f"{m} variables do not fit on {n} qubits with k={k} "
+        raise ConfigError(f"{m} variables do not fit on {n} qubits with k={k} "
                          f"(capacity 3*C({n},{k}) = {capacity(n, k)}); use --qubits >= {min_qubits(m, k)}")
     subsets = [sum(1 << (n - 1 - q) for q in c) for c in combinations(range(n), k)]
     basis = np.repeat(np.arange(3), len(subsets))[:m]
@@ -189,7 +189,7 @@ class PCEModel:
         self.m = len(self.variables)
         self.n, self.k, self.layers = int(n), int(k), int(layers)
         if self.layers < 1:
-            raise ValueError(f"layers must be >= 1, got {layers}")
+            raise ConfigError(f"layers must be >= 1, got {layers}")
         self.basis, self.mask = correlator_masks(self.m, self.n, self.k)
         self.h, self.rows, self.cols, self.J, self.offset = ising_from_bqm(bqm, self.variables)
         self.alpha = default_alpha(self.n, self.k) if alpha is None else float(alpha)
@@ -416,9 +416,9 @@ def pce(problem, *, qubits: int | None = None, k: int = 2, device=None, layers: 
     seed_int = resolve_seed(seed)
     rng = _rng(seed_int)
     if k < 1:
-        raise ValueError(f"k must be >= 1, got {k}")
+        raise ConfigError(f"k must be >= 1, got {k}")
     if restarts < 1 or maxiter < 1:
-        raise ValueError(f"restarts and maxiter must be >= 1, got {restarts}, {maxiter}")
+        raise ConfigError(f"restarts and maxiter must be >= 1, got {restarts}, {maxiter}")
     qubo_opts = {}
     if problem.family not in ("qubo", "maxcut"):
         qubo_opts = {"penalty": penalty, "slack": slack, "weights": weights}
@@ -427,7 +427,7 @@ def pce(problem, *, qubits: int | None = None, k: int = 2, device=None, layers: 
     m = len(variables)
     n = min_qubits(m, k) if qubits is None else int(qubits)
     if n < k:
-        raise ValueError(f"--qubits {n} is smaller than k={k}")
+        raise ConfigError(f"--qubits {n} is smaller than k={k}")
     config = resolve_device(device)
     config.check_width(n)
     if shots is None:

@@ -52,7 +52,7 @@ _SQ3 = np.sqrt(3.0)
 def recovery_probability(k: int) -> float:
     """Probability ``(1 + 1/sqrt(k))/2`` of recovering one bit of a (k,1,p) QRAC."""
     if k not in PAULIS:
-        raise ValueError(f"encoding must be 1, 2 or 3 variables per qubit, got {k!r}")
+        raise ConfigError(f"encoding must be 1, 2 or 3 variables per qubit, got {k!r}")
     return 0.5 * (1 + 1 / np.sqrt(k))
 
 
@@ -71,7 +71,7 @@ def assign_qubits(m: int, rows, cols, k: int) -> tuple[np.ndarray, np.ndarray, l
     import networkx as nx
 
     if k not in PAULIS:
-        raise ValueError(f"encoding must be 1, 2 or 3 variables per qubit, got {k!r}")
+        raise ConfigError(f"encoding must be 1, 2 or 3 variables per qubit, got {k!r}")
     g = nx.Graph()
     g.add_nodes_from(range(m))
     g.add_edges_from((int(u), int(v)) for u, v in zip(rows, cols) if u != v)
@@ -182,7 +182,7 @@ def relaxed_hamiltonian(enc: Encoding, *, max_qubits: int = MAX_QUBITS):
     """
     nq = enc.num_qubits
     if nq > max_qubits:
-        raise ValueError(f"the relaxed Hamiltonian has {nq} qubits > max_qubits={max_qubits}")
+        raise ConfigError(f"the relaxed Hamiltonian has {nq} qubits > max_qubits={max_qubits}")
     flips = {0}
     for u, v in zip(enc.rows, enc.cols):  # X/Y factors flip bits: one sparse diagonal band per distinct flip
         flips.add(sum(1 << (nq - 1 - enc.qubit[w]) for w in (u, v) if enc.pauli[w] != 2))
@@ -274,7 +274,7 @@ def magic_rounding(enc: Encoding, state, *, shots: int = 1000, seed=None) -> np.
     """
     rng = _rng(seed)
     if shots < 1:
-        raise ValueError(f"shots must be >= 1, got {shots}")
+        raise ConfigError(f"shots must be >= 1, got {shots}")
     nq, k = enc.num_qubits, enc.k
     bases = _magic_bases(k)
     unitaries = []
@@ -417,9 +417,9 @@ def qrao(problem, *, encoding: int = 3, rounding: str = "magic", device=None, se
     seed_int = resolve_seed(seed)
     rng = _rng(seed_int)
     if encoding not in PAULIS:
-        raise ValueError(f"--encoding must be 1, 2 or 3, got {encoding!r}")
+        raise ConfigError(f"--encoding must be 1, 2 or 3, got {encoding!r}")
     if rounding not in ("magic", "semideterministic"):
-        raise ValueError(f"--rounding must be 'magic' or 'semideterministic', got {rounding!r}")
+        raise ConfigError(f"--rounding must be 'magic' or 'semideterministic', got {rounding!r}")
     config = resolve_device(device)
     if config.kind != "exact":
         raise ConfigError(f"QRAO runs on qopt's exact simulation only; device {config.name!r} "

@@ -73,6 +73,8 @@ def test_info_counts_qubits(capsys):
     (["solve", "mknap1-1", "--solver", "qaoa", "--device", "missing.yaml"], "does not exist"),
     (["solve", "mknap1-1", "--seed", str(2**64)], "--seed"),
     (["solve", "mknap1-1", "--solver", "sa", "--readout", "shots"], "--readout does not apply"),
+    (["solve", "mknap1-1", "--solver", "pce", "--qubits", "1", "--k", "2"], "smaller than k"),
+    (["solve", "mknap1-1", "--solver", "qaoa", "--init", "nope"], "init must be one of"),
 ])
 def test_bad_input_one_line_exit_2(capsys, args, message):
     code, out, err = run(capsys, *args)
