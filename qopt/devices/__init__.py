@@ -1,7 +1,14 @@
-"""Devices: YAML configs -> DeviceConfig -> simulators (qopt.devices.exact) and PennyLane/Qiskit devices.
+"""Devices: the execution layer. YAML configs -> DeviceConfig -> a runner for a circuit.
 
 * :func:`load_device` / :class:`DeviceConfig` (:mod:`qopt.devices.config`): validated device configs
-  from ``hardware_configs/*.yaml``;
+  from the bundled ``hardware_configs/*.yaml`` (package data) or any YAML path;
+* :mod:`qopt.devices.circuits`: gate lists, their PennyLane/Qiskit renderings, the ansatz
+  descriptions (``QAOACircuit``, ``HEACircuit``) and the ``Cost`` they are measured against;
+* :mod:`qopt.devices.runner`: the runner protocol (expectation + gradient, CVaR, samples, final
+  readout), written once; :mod:`qopt.devices.exact_runner`, :mod:`qopt.devices.pennylane_runner`,
+  :mod:`qopt.devices.qiskit_runner`: one runner per kind of device;
+* :mod:`qopt.devices.factory`: :func:`~qopt.devices.factory.make_runner` and the execution options,
+  the only code that reads the device kind;
 * :func:`with_shots`: set the shots of a QNode (PennyLane moved shots from devices to QNodes);
 * :mod:`qopt.devices.exact`: qopt's fast exact state-vector simulator (functional API).
 
