@@ -9,7 +9,10 @@ gets these, driven only by the model's arrays:
   coefficient). Every step applies the move that removes the most violation per unit
   of objective lost (moves that also improve the objective come first); moves are
   single bit flips and, for integer variables expanded to bits, steps of +-1 of the
-  integer. It stops when feasible or when no move reduces the violation (stuck).
+  integer; pairs of flips when no single move helps. It stops when feasible or when
+  nothing reduces the violation (stuck); a stuck descent is retried once ranking moves
+  by violation removed alone, then small neighbourhoods (one flip per violated
+  constraint) are enumerated.
 * :meth:`ConstraintSystem.local_search`: best-improvement search over moves that keep
   every constraint satisfied: 1-flips, integer +-1 steps, swaps inside one-hot groups
   (``sum x == 1``), and 1-1 swaps (one bit off, one on) while their number times the
@@ -224,10 +227,50 @@ class ConstraintSystem:
     def repair(self, x, *, max_steps: int | None = None) -> np.ndarray:
         """Greedy violation descent from ``x`` (shape (n,), 0/1); returns a new array.
 
-        Feasible input comes back unchanged. The result is feasible unless the descent got
-        stuck (no flip or step reduces the total violation).
+        Feasible input comes back unchanged. First the descent that removes the most
+        violation per unit of objective lost; if that gets stuck, the descent that removes
+        the most violation (ties: objective). Either descent, when no single move reduces
+        the violation, tries pairs of flips (the second descent weighs pairs against single
+        moves at every step while ``n <= 64``). If both get stuck, the best feasible vector
+        within ``k`` flips of ``x`` (``k`` = number of violated constraints) is searched
+        exhaustively while that takes at most 50,000 candidates per distance. The result is
+        feasible unless all of this fails; then it is the less violated descent.
         """
         x = np.array(x, dtype=np.int8)
+        if not (self.violations(x) > ATOL).any():
+            return x
+        first = self._descend(x, "ratio", max_steps)
+        if not (self.violations(first) > ATOL).any():
+            return first
+        second = self._descend(x, "violation", max_steps)
+        if not (self.violations(second) > ATOL).any():
+            return second
+        near = self._nearby(x, int((self.violations(x) > ATOL).sum()))
+        if near is not None:
+            return near
+        return min((first, second), key=self.total_violation)
+
+    def _nearby(self, x, radius: int, budget: int = 50_000) -> np.ndarray | None:
+        """The best feasible vector within ``radius`` flips of ``x`` (enumerated while the
+        number of candidates stays within ``budget``), or None."""
+        import itertools
+        from math import comb
+
+        for d in range(1, min(radius, self.n) + 1):
+            if comb(self.n, d) > budget:
+                return None
+            idx = np.array(list(itertools.combinations(range(self.n), d)), dtype=np.int64)
+            Y = np.repeat(x[None, :], len(idx), axis=0)
+            rows = np.repeat(np.arange(len(idx)), d)
+            Y[rows, idx.ravel()] ^= 1
+            e, R = self._batch(Y)
+            ok = (R <= ATOL).all(axis=0)
+            if ok.any():
+                return Y[int(np.argmax(np.where(ok, -e, -np.inf)))].copy()
+        return None
+
+    def _descend(self, x, mode: str, max_steps: int | None) -> np.ndarray:
+        x = x.copy()
         steps = max_steps if max_steps is not None else 4 * self.n + 16
         for _ in range(steps):
             lhs = self.lhs(x)
@@ -235,7 +278,7 @@ class ConstraintSystem:
             if not (raw > ATOL).any():
                 break
             now = float(self.scale @ raw)
-            d_obj, d_viol, _, _, _ = self._flip_effects(x, lhs)
+            d_obj, d_viol, _, D, s = self._flip_effects(x, lhs)
             cand_gain, cand_loss, moves = [-d_viol], [d_obj], [None]
             Y = self._integer_steps(x)
             if len(Y):
@@ -245,15 +288,50 @@ class ConstraintSystem:
                 moves.append(Y)
             gain = np.concatenate(cand_gain)
             loss = np.concatenate(cand_loss)
-            score = np.where(gain > 1e-9, gain / np.maximum(loss, self._tiny), -np.inf)
-            k = int(np.argmax(score))
-            if not np.isfinite(score[k]):
-                break  # stuck
-            if k < self.n:
-                x[k] ^= 1
+            if mode == "ratio":
+                score = np.where(gain > 1e-9, gain / np.maximum(loss, self._tiny), -np.inf)
             else:
-                x = moves[1][k - self.n].copy()
+                span = float(np.abs(loss).max(initial=0.0)) + 1.0
+                score = np.where(gain > 1e-9, gain - 1e-6 * loss / span, -np.inf)
+            k = int(np.argmax(score))
+            if mode == "violation" and self.n <= 64:  # pairs compete with single moves here
+                pair = self._violation_pair(x, lhs, now, d_obj, D, s)
+                if pair is not None and pair[2] > gain[k] + 1e-9:
+                    x[pair[0]] ^= 1
+                    x[pair[1]] ^= 1
+                    continue
+            if np.isfinite(score[k]):
+                if k < self.n:
+                    x[k] ^= 1
+                else:
+                    x = moves[1][k - self.n].copy()
+                continue
+            pair = self._violation_pair(x, lhs, now, d_obj, D, s)
+            if pair is None:
+                break  # stuck
+            x[pair[0]] ^= 1
+            x[pair[1]] ^= 1
         return x
+
+    def _violation_pair(self, x, lhs, now, d_obj, D, s):
+        """The pair of flips that removes the most violation (ties: objective), or None."""
+        if self.n * self.n * max(1, self.num_constraints) > 2 * self.max_pair_work:
+            return None
+        I, J = np.triu_indices(self.n, 1)
+        if not len(I):
+            return None
+        Dd = D.tocsc()
+        L = lhs[:, None] + Dd[:, I].toarray() + Dd[:, J].toarray()
+        for i, Q in self.quadratic.items():
+            L[i] += np.asarray(Q[I, J]).ravel() * s[I] * s[J]
+        gain = now - self.scale @ self._raw(L, (slice(None), None))
+        if not (gain > 1e-9).any():
+            return None
+        loss = d_obj[I] + d_obj[J] + np.asarray(self.objective.J[I, J]).ravel() * s[I] * s[J]
+        span = float(np.abs(loss).max(initial=0.0)) + 1.0
+        score = np.where(gain > 1e-9, gain - 1e-6 * loss / span, -np.inf)
+        k = int(np.argmax(score))
+        return int(I[k]), int(J[k]), float(gain[k])
 
     # -- local search ---------------------------------------------------------
     def local_search(self, x, *, max_rounds: int = 100) -> np.ndarray:
