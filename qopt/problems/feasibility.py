@@ -125,7 +125,7 @@ class ConstraintSystem:
                     rows.append(i), cols.append(u), vals.append(float(b))
                 coeffs.append(abs(b))
             if any(u != w for u, w, _ in quad):
-                self.quadratic[i] = _sym(((u, w), b) for u, w, b in quad)
+                self.quadratic[i] = _sym((((u, w), b) for u, w, b in quad), n)
             rhs.append(float(comp.rhs) - float(lhs.offset))
             sense.append({"<=": -1, "==": 0, ">=": 1}[comp.sense.value])
             scale.append(1.0 / max(max(coeffs, default=1.0), 1e-12))

@@ -313,16 +313,17 @@ def reduce_quadratic_constraints(cqm):
     if not any(comp.lhs.num_interactions for comp in cqm.constraints.values()):
         return cqm
     out = dimod.ConstrainedQuadraticModel()
-    out.set_objective(cqm.objective)
+    objective = dimod.BinaryQuadraticModel("BINARY")
+    objective.add_linear_from(cqm.objective.iter_linear())
+    objective.add_quadratic_from(cqm.objective.iter_quadratic())
+    objective.offset = cqm.objective.offset
+    out.set_objective(objective)
     for v in cqm.variables:
         if v not in out.variables:
             out.add_variable(cqm.vartype(v), v)
     products: dict = {}
     for label, comp in cqm.constraints.items():
         lhs = comp.lhs
-        if not lhs.num_interactions:
-            out.add_constraint_from_model(lhs, comp.sense, comp.rhs, label=label)
-            continue
         new = dimod.BinaryQuadraticModel("BINARY")
         new.add_linear_from(lhs.iter_linear())
         new.offset = lhs.offset
