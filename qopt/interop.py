@@ -54,7 +54,7 @@ def from_qiskit(qp, *, name: str | None = None, known_optimum: float | None = No
         >>> qp = QuadraticProgram("toy")
         >>> _ = qp.binary_var("x"); _ = qp.integer_var(0, 3, "y")
         >>> qp.maximize(linear={"x": 1, "y": 2})
-        >>> qp.linear_constraint({"x": 1, "y": 1}, "<=", 3, "cap")
+        >>> _ = qp.linear_constraint({"x": 1, "y": 1}, "<=", 3, "cap")
         >>> import qopt
         >>> qopt.solve(from_qiskit(qp), "exact").sample
         {'x': 0, 'y': 3}

@@ -363,3 +363,13 @@ def test_sample_of_builtin_problem_uses_indices():
     assert r.sample == {i: int(v) for i, v in enumerate(r.solution)} == sample_of(p, r.solution)
     back = qopt.Result.from_dict(json.loads(r.to_json()))
     assert back.sample == {str(k): v for k, v in r.sample.items()}
+
+
+@pytest.mark.parametrize("module", ["qopt.problems.adapters", "qopt.problems.model", "qopt.interop",
+                                    "qopt.problems.mis"])
+def test_docstring_examples(module):
+    import doctest
+    import importlib
+
+    failures, tests = doctest.testmod(importlib.import_module(module))
+    assert tests > 0 and failures == 0
