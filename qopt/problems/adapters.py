@@ -16,8 +16,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["as_problem", "sample_of", "SUPPORTED"]
 
-SUPPORTED = ("a qopt Problem, a catalogue name or a file path, a dimod BinaryQuadraticModel or "
-             "ConstrainedQuadraticModel, a square numpy array or scipy sparse matrix, a dict "
+SUPPORTED = ("a qopt Problem, a catalogue name or a file path, a dimod BinaryQuadraticModel, "
+             "QuadraticModel or ConstrainedQuadraticModel, a square numpy array or scipy sparse matrix, a dict "
              "{(i, j): w}, a networkx Graph with kind='maxcut' or 'mis', a qiskit-optimization "
              "QuadraticProgram or a docplex Model")
 
@@ -33,9 +33,10 @@ def as_problem(model, *, kind: str | None = None, name: str | None = None, **kw)
       (:func:`qopt.resolve`; ``format=`` and ``index=`` pass through);
     * a :class:`dimod.BinaryQuadraticModel`, BINARY or SPIN, any hashable labels (family
       ``qubo``; a SPIN model's sample values are -1/+1);
-    * a :class:`dimod.ConstrainedQuadraticModel` with BINARY, SPIN and bounded INTEGER
-      variables (:class:`~qopt.problems.model.ModelProblem`; integers are expanded to
-      bits and decoded back; REAL variables are refused);
+    * a :class:`dimod.ConstrainedQuadraticModel` (or an unconstrained
+      :class:`dimod.QuadraticModel`) with BINARY, SPIN and bounded INTEGER variables
+      (:class:`~qopt.problems.model.ModelProblem`; integers are expanded to bits and decoded
+      back; REAL variables are refused);
     * a square :class:`numpy.ndarray` or :mod:`scipy.sparse` matrix ``Q`` of shape (n, n): the
       QUBO ``min x^T Q x`` over ``x in {0,1}^n``. Both triangles count: the coefficient of
       ``x_i x_j`` (i != j) is ``Q[i, j] + Q[j, i]``, so an upper-triangular matrix and its
@@ -96,6 +97,8 @@ def as_problem(model, *, kind: str | None = None, name: str | None = None, **kw)
     _no_kind(kind, f"a {type(model).__name__}")
     if isinstance(model, dimod.BinaryQuadraticModel):
         return _from_bqm(model, name or "bqm", known)
+    if isinstance(model, dimod.QuadraticModel):  # unconstrained, possibly with integers
+        model = dimod.ConstrainedQuadraticModel.from_quadratic_model(model)
     if isinstance(model, dimod.ConstrainedQuadraticModel):
         from qopt.problems.model import ModelProblem
 

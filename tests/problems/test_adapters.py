@@ -36,8 +36,9 @@ def _bqm_spin():
 def _cqm():
     x, y = dimod.Binary("x"), dimod.Binary("y")
     z = dimod.Integer("z", lower_bound=-1, upper_bound=2)
+    s = dimod.Spin(("s", 1))
     cqm = dimod.ConstrainedQuadraticModel()
-    cqm.set_objective(-3 * x - 2 * y + z - 2 * x * z)
+    cqm.set_objective(-3 * x - 2 * y + z - 2 * x * z + s - 2 * s * y)
     cqm.add_constraint(x + y + z <= 2, label="cap")
     cqm.add_constraint(x - z >= -1, label="link")
     return cqm
@@ -355,6 +356,29 @@ def test_quadratic_program_without_the_interop_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "qiskit_optimization", None)
     with pytest.raises(MissingDependencyError, match=r"pip install 'qopt\[interop\]'"):
         qopt.solve(qp, "sa")
+
+
+def test_lp_file_keeps_its_variable_names(tmp_path):
+    path = tmp_path / "names.lp"
+    path.write_text("Maximize\n obj: 2 alpha + 3 beta + 2 gamma\nSubject To\n c1: alpha + beta <= 1\n"
+                    " c2: beta + gamma <= 1\nBinary\n alpha beta gamma\nEnd\n")
+    for solver in ("exact", "sa"):
+        r = qopt.solve(str(path), solver, seed=0)
+        assert r.sample == {"alpha": 1, "beta": 0, "gamma": 1}
+        assert json.loads(r.to_json())["sample"] == {"alpha": 1, "beta": 0, "gamma": 1}
+
+
+def test_unconstrained_quadratic_model_with_an_integer():
+    qm = dimod.QuadraticModel()
+    qm.add_variable("INTEGER", "k", lower_bound=-3, upper_bound=4)
+    qm.add_variable("BINARY", "b")
+    qm.add_linear("k", 1.0)
+    qm.add_quadratic("k", "k", -0.5)   # -k^2/2 + k - 3b + 2bk: integer self-interaction
+    qm.add_linear("b", -3.0)
+    qm.add_quadratic("k", "b", 2.0)
+    best = min((qm.energy({"k": k, "b": b}), k, b) for k in range(-3, 5) for b in (0, 1))
+    r = qopt.solve(qm, "exact")
+    assert (r.objective, r.sample["k"], r.sample["b"]) == best
 
 
 def test_sample_of_builtin_problem_uses_indices():
