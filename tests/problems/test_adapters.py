@@ -397,3 +397,14 @@ def test_docstring_examples(module):
 
     failures, tests = doctest.testmod(importlib.import_module(module))
     assert tests > 0 and failures == 0
+
+
+def test_cli_json_carries_the_sample_in_lp_names(capsys, tmp_path):
+    from qopt.cli import main
+
+    path = tmp_path / "names.lp"
+    path.write_text("Minimize\n obj: - 2 alpha - 3 beta - 2 gamma\nSubject To\n c1: alpha + beta <= 1\n"
+                    " c2: beta + gamma <= 1\nBinary\n alpha beta gamma\nEnd\n")
+    assert main(["solve", str(path), "--solver", "sa", "--seed", "1", "--output", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["sample"] == {"alpha": 1, "beta": 0, "gamma": 1} and data["objective"] == -4.0
