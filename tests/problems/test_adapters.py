@@ -408,3 +408,13 @@ def test_cli_json_carries_the_sample_in_lp_names(capsys, tmp_path):
     assert main(["solve", str(path), "--solver", "sa", "--seed", "1", "--output", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["sample"] == {"alpha": 1, "beta": 0, "gamma": 1} and data["objective"] == -4.0
+
+
+@pytest.mark.parametrize("solver", sorted(qopt.solvers.SOLVERS))
+def test_every_registered_solver_answers_in_the_callers_labels(solver):
+    cqm = _cqm()
+    opts = {"timeout_s": 0.01} if solver == "tabu" else {}
+    r = qopt.solve(cqm, solver, seed=1, **opts)
+    assert list(r.sample) == list(cqm.variables) and r.feasible and cqm.check_feasible(r.sample)
+    assert r.sample[("s", 1)] in (-1, 1) and -1 <= r.sample["z"] <= 2
+    assert np.isclose(cqm.objective.energy(r.sample), r.objective)
