@@ -14,7 +14,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-from qopt.errors import InfeasibleModelError, MissingDependencyError
+from qopt.errors import InfeasibleModelError, MissingDependencyError, UnsupportedModelError
 
 __all__ = ["from_qiskit", "to_qiskit", "from_docplex", "require"]
 
@@ -47,7 +47,7 @@ def from_qiskit(qp, *, name: str | None = None, known_optimum: float | None = No
     Raises:
         MissingDependencyError: qiskit-optimization is not installed (``pip install 'qopt[interop]'``).
         InfeasibleModelError: a continuous variable, or an integer without finite bounds.
-        TypeError: ``qp`` is not a QuadraticProgram.
+        UnsupportedModelError: ``qp`` is not a QuadraticProgram.
 
     Examples:
         >>> from qiskit_optimization import QuadraticProgram
@@ -63,7 +63,7 @@ def from_qiskit(qp, *, name: str | None = None, known_optimum: float | None = No
 
     qo = require("qiskit_optimization")
     if not isinstance(qp, qo.QuadraticProgram):
-        raise TypeError(f"from_qiskit needs a qiskit_optimization.QuadraticProgram, got {type(qp).__name__}")
+        raise UnsupportedModelError(f"from_qiskit needs a qiskit_optimization.QuadraticProgram, got {type(qp).__name__}")
     from qopt.problems.model import ModelProblem
 
     label = name or qp.name or "quadratic_program"

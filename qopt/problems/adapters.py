@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Hashable
 
 import numpy as np
 
+from qopt.errors import ConfigError, InfeasibleModelError, UnsupportedModelError
+
 if TYPE_CHECKING:  # pragma: no cover
     from qopt.problems.base import Problem
 
@@ -61,10 +63,12 @@ def as_problem(model, *, kind: str | None = None, name: str | None = None, **kw)
         ``{label: value}`` of its 0/1 vector ``x``.
 
     Raises:
-        TypeError: an unsupported object type (the message lists the supported ones).
-        ValueError: a non-square or non-finite matrix, a graph without (or with an unknown)
-            ``kind``, ``kind`` given for a model that is not a graph, unknown keywords.
-        InfeasibleModelError: real-valued or unbounded integer variables.
+        UnsupportedModelError: an unsupported object type (a ``TypeError``; the message lists
+            the supported ones).
+        ConfigError: a graph without (or with an unknown) ``kind``, ``kind`` given for a model
+            that is not a graph, unknown keywords (a ``ValueError``).
+        InfeasibleModelError: a non-square, empty or non-finite matrix or dict entry, an empty
+            model, real-valued or unbounded integer variables (a ``ValueError``).
         MissingDependencyError: a QuadraticProgram or docplex Model without the ``interop`` extra.
 
     Examples:
@@ -115,7 +119,7 @@ def as_problem(model, *, kind: str | None = None, name: str | None = None, **kw)
         from qopt.interop import from_docplex
 
         return _renamed(from_docplex(model), name, known)
-    raise TypeError(f"cannot solve a {module}.{type(model).__name__}; qopt takes {SUPPORTED}")
+    raise UnsupportedModelError(f"cannot solve a {module}.{type(model).__name__}; qopt takes {SUPPORTED}")
 
 
 def sample_of(problem, x) -> dict[Hashable, int]:
@@ -137,12 +141,12 @@ def sample_of(problem, x) -> dict[Hashable, int]:
 # ---------------------------------------------------------------------------
 def _no_kind(kind, what: str) -> None:
     if kind is not None:
-        raise ValueError(f"kind={kind!r} applies to networkx graphs only, not to {what}")
+        raise ConfigError(f"kind={kind!r} applies to networkx graphs only, not to {what}")
 
 
 def _no_more(kw: dict) -> None:
     if kw:
-        raise ValueError(f"as_problem got unknown keyword(s) {', '.join(sorted(kw))}")
+        raise ConfigError(f"as_problem got unknown keyword(s) {', '.join(sorted(kw))}")
 
 
 def _renamed(problem, name, known):
@@ -170,10 +174,13 @@ def _from_bqm(bqm, name, known):
 
     labels = list(bqm.variables)
     if not labels:
-        raise ValueError("the BinaryQuadraticModel has no variables")
+        raise InfeasibleModelError("the BinaryQuadraticModel has no variables")
     spin = bqm.vartype.name == "SPIN"
     relabelled = bqm.relabel_variables({v: i for i, v in enumerate(labels)}, inplace=False)
-    problem = QUBO(relabelled, name=name, known_optimum=known)
+    try:
+        problem = QUBO(relabelled, name=name, known_optimum=known)
+    except ValueError as err:
+        raise InfeasibleModelError(f"BinaryQuadraticModel: {err}") from None
     return _labelled(problem, (VariableMap.spin if spin else VariableMap.binary)(labels))
 
 
@@ -185,13 +192,13 @@ def _from_matrix(Q, name, known):
 
     shape = Q.shape
     if len(shape) != 2 or shape[0] != shape[1] or shape[0] == 0:
-        raise ValueError(f"a QUBO matrix must be square and non-empty, got shape {shape}")
+        raise InfeasibleModelError(f"a QUBO matrix must be square and non-empty, got shape {shape}")
     if sp.issparse(Q):
         C = sp.coo_matrix(Q)
         data, rows, cols = np.asarray(C.data, dtype=float), C.row, C.col
         if not np.isfinite(data).all():
             k = int(np.argmax(~np.isfinite(data)))
-            raise ValueError(f"Q[{rows[k]}, {cols[k]}] is {data[k]}; QUBO entries must be finite")
+            raise InfeasibleModelError(f"Q[{rows[k]}, {cols[k]}] is {data[k]}; QUBO entries must be finite")
         n = shape[0]
         bqm = dimod.BinaryQuadraticModel("BINARY")
         bqm.add_variables_from((i, 0.0) for i in range(n))
@@ -202,7 +209,10 @@ def _from_matrix(Q, name, known):
     try:
         arr = np.asarray(Q, dtype=float)
     except (TypeError, ValueError):
-        raise ValueError(f"a QUBO matrix must hold numbers, got dtype {Q.dtype}") from None
+        raise InfeasibleModelError(f"a QUBO matrix must hold numbers, got dtype {Q.dtype}") from None
+    if not np.isfinite(arr).all():
+        i, j = np.argwhere(~np.isfinite(arr))[0]
+        raise InfeasibleModelError(f"Q[{i}, {j}] is {arr[i, j]}; QUBO entries must be finite")
     return QUBO.from_matrix(arr, name=name, known_optimum=known)
 
 
@@ -213,12 +223,12 @@ def _from_dict(Q: dict, name, known):
     from qopt.problems.qubo import QUBO
 
     if not Q:
-        raise ValueError("the QUBO dict is empty")
+        raise InfeasibleModelError("the QUBO dict is empty")
     for key, w in Q.items():
         if not (isinstance(key, tuple) and len(key) == 2):
-            raise ValueError(f"QUBO dict keys must be pairs (i, j), got {key!r}")
+            raise InfeasibleModelError(f"QUBO dict keys must be pairs (i, j), got {key!r}")
         if not isinstance(w, (int, float, np.integer, np.floating)) or not np.isfinite(w):
-            raise ValueError(f"QUBO dict entry {key!r} is {w!r}; entries must be finite numbers")
+            raise InfeasibleModelError(f"QUBO dict entry {key!r} is {w!r}; entries must be finite numbers")
     bqm = dimod.BinaryQuadraticModel.from_qubo(Q)
     labels = list(bqm.variables)
     problem = QUBO(bqm.relabel_variables({v: i for i, v in enumerate(labels)}, inplace=False),
@@ -234,14 +244,14 @@ def _from_graph(graph, kind, name, known):
     from qopt.problems.model import VariableMap
 
     if kind is None:
-        raise ValueError(f"a networkx graph needs kind= to say what to solve: one of {', '.join(_GRAPH_KINDS)}")
+        raise ConfigError(f"a networkx graph needs kind= to say what to solve: one of {', '.join(_GRAPH_KINDS)}")
     if kind not in _GRAPH_KINDS:
-        raise ValueError(f"unknown graph kind {kind!r}; choose one of {', '.join(_GRAPH_KINDS)}")
+        raise ConfigError(f"unknown graph kind {kind!r}; choose one of {', '.join(_GRAPH_KINDS)}")
     if graph.is_directed() or graph.is_multigraph():
-        raise ValueError(f"kind={kind!r} needs a simple undirected nx.Graph, got {type(graph).__name__}; "
+        raise InfeasibleModelError(f"kind={kind!r} needs a simple undirected nx.Graph, got {type(graph).__name__}; "
                          "convert it with nx.Graph(graph)")
     if graph.number_of_nodes() == 0:
-        raise ValueError("the graph has no nodes")
+        raise InfeasibleModelError("the graph has no nodes")
     labels = list(graph.nodes)
     relabelled = nx.relabel_nodes(graph, {v: i for i, v in enumerate(labels)}, copy=True)
     default = graph.graph.get("name") or kind
@@ -249,6 +259,6 @@ def _from_graph(graph, kind, name, known):
     try:
         problem = cls(relabelled, name=name or default, known_optimum=known)
     except ValueError as err:
-        raise ValueError(f"kind={kind!r}: {err}") from None
+        raise InfeasibleModelError(f"kind={kind!r}: {err}") from None
     return _labelled(problem, VariableMap.binary(labels))
 

@@ -14,7 +14,8 @@ import pytest
 import scipy.sparse as sp
 
 import qopt
-from qopt.errors import InfeasibleModelError, MissingDependencyError, QoptError
+from qopt.errors import (ConfigError, InfeasibleModelError, MissingDependencyError, QoptError,
+                         UnsupportedModelError)
 from qopt.problems.adapters import as_problem, sample_of
 
 pytestmark = pytest.mark.filterwarnings("ignore::qopt.errors.PenaltyWarning")
@@ -324,19 +325,22 @@ def test_weighted_mis_path_uses_node_weights():
 
 # --------------------------------------------------------------------------- errors
 @pytest.mark.parametrize("model,kw,err,match", [
-    (object(), {}, TypeError, r"cannot solve a builtins.object; qopt takes"),
-    (np.zeros((2, 3)), {}, ValueError, r"square and non-empty, got shape \(2, 3\)"),
-    (np.array([[1.0, np.nan], [0.0, 1.0]]), {}, ValueError, r"Q\[0, 1\] is nan"),
-    (sp.csr_matrix(np.array([[1.0, np.inf], [0.0, 1.0]])), {}, ValueError, r"Q\[0, 1\] is inf"),
-    (nx.path_graph(3), {}, ValueError, r"networkx graph needs kind= .* maxcut, mis"),
-    (nx.path_graph(3), {"kind": "tsp"}, ValueError, r"unknown graph kind 'tsp'"),
-    (np.eye(2), {"kind": "maxcut"}, ValueError, r"kind='maxcut' applies to networkx graphs only"),
-    ({(0, 1): "x"}, {}, ValueError, r"entries must be finite numbers"),
+    (object(), {}, UnsupportedModelError, r"cannot solve a builtins.object; qopt takes"),
+    (np.zeros((2, 3)), {}, InfeasibleModelError, r"square and non-empty, got shape \(2, 3\)"),
+    (np.array([[1.0, np.nan], [0.0, 1.0]]), {}, InfeasibleModelError, r"Q\[0, 1\] is nan"),
+    (sp.csr_matrix(np.array([[1.0, np.inf], [0.0, 1.0]])), {}, InfeasibleModelError, r"Q\[0, 1\] is inf"),
+    (nx.path_graph(3), {}, ConfigError, r"networkx graph needs kind= .* maxcut, mis"),
+    (nx.path_graph(3), {"kind": "tsp"}, ConfigError, r"unknown graph kind 'tsp'"),
+    (np.eye(2), {"kind": "maxcut"}, ConfigError, r"kind='maxcut' applies to networkx graphs only"),
+    ({(0, 1): "x"}, {}, InfeasibleModelError, r"entries must be finite numbers"),
+    (dimod.BinaryQuadraticModel({"a": np.nan}, {}, 0.0, "BINARY"), {}, InfeasibleModelError,
+     r"BinaryQuadraticModel: linear coefficients must be finite"),
 ], ids=["object", "non-square", "nan", "sparse-inf", "graph-no-kind", "graph-bad-kind", "kind-not-graph",
-        "dict-value"])
+        "dict-value", "bqm-nan"])
 def test_bad_input_gets_a_clear_error(model, kw, err, match):
-    with pytest.raises(err, match=match):
+    with pytest.raises(err, match=match) as info:
         qopt.solve(model, "sa", **kw)
+    assert isinstance(info.value, QoptError) and "\n" not in str(info.value)
 
 
 def test_real_and_unbounded_integer_variables_are_refused():
