@@ -82,3 +82,27 @@ def test_continuous_variables_are_refused():
     qp.minimize(linear={"c": 1})
     with pytest.raises(qopt.errors.InfeasibleModelError, match=r"variable 'c' is continuous"):
         qopt.from_qiskit(qp)
+
+
+def test_spin_models_cannot_become_quadratic_programs():
+    import dimod
+
+    cqm = dimod.ConstrainedQuadraticModel()
+    cqm.set_objective(dimod.Spin("s") + dimod.Binary("b"))
+    with pytest.raises(qopt.errors.InfeasibleModelError, match=r"variable 's' is SPIN; .*spin_to_binary"):
+        qopt.to_qiskit(cqm)
+
+
+def test_docplex_model_through_from_qiskit_keeps_names():
+    pytest.importorskip("docplex")
+    from docplex.mp.model import Model
+
+    from qopt.interop import from_docplex
+
+    m = Model("dp")
+    u, v = m.binary_var("u"), m.integer_var(lb=1, ub=5, name="v")
+    m.maximize(2 * u + v)
+    m.add_constraint(u + v <= 4, "cap")
+    p = from_docplex(m)
+    assert p.variable_map.labels == ("u", "v") and p.sense == "max"
+    assert qopt.solve(p, "exact").sample == {"u": 1, "v": 3}
