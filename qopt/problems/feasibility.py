@@ -13,10 +13,12 @@ gets these, driven only by the model's arrays:
   nothing reduces the violation (stuck); a stuck descent is retried once ranking moves
   by violation removed alone, then small neighbourhoods (one flip per violated
   constraint) are enumerated.
-* :meth:`ConstraintSystem.local_search`: best-improvement search over moves that keep
-  every constraint satisfied: 1-flips, integer +-1 steps, swaps inside one-hot groups
-  (``sum x == 1``), and 1-1 swaps (one bit off, one on) while their number times the
-  number of constraints stays below ``max_pair_work``.
+* :meth:`ConstraintSystem.local_search`: search over moves that keep every constraint
+  satisfied: 1-flips, integer +-1 steps, swaps inside one-hot groups (``sum x == 1``) and
+  1-1 swaps (one bit off, one on; while their number times the number of constraints
+  stays below ``max_pair_work``). Two orders run and the better result is kept: always the
+  best improving move, and a knapsack-like one (improving 1-flips by objective gained per
+  unit of inequality room used, then the best step or swap, then fill again).
 
 Flip effects are exact for quadratic objectives and quadratic constraints:
 flipping ``x_j`` by ``s_j = 1 - 2 x_j`` changes a quadratic form by
@@ -335,18 +337,38 @@ class ConstraintSystem:
 
     # -- local search ---------------------------------------------------------
     def local_search(self, x, *, max_rounds: int = 100) -> np.ndarray:
-        """Best-improvement search over feasibility-keeping moves; infeasible ``x`` is returned unchanged."""
+        """Feasibility-keeping search; an infeasible ``x`` is returned unchanged.
+
+        Two searches run from ``x`` and the better result is returned:
+
+        * ``"gain"``: each step makes the best improving move of all (1-flips, integer +-1
+          steps, one-hot swaps, 1-1 swaps);
+        * ``"ratio"``: each round first applies improving 1-flips until none is left, best
+          ratio of objective gained to room used first (room: the share of each inequality's
+          right-hand side the flip consumes, as a knapsack's profit/weight fill), then makes
+          the best improving step or swap.
+
+        ``max_rounds`` bounds the steps (``"gain"``: at least ``4 n``) and rounds (``"ratio"``).
+        """
         x = np.array(x, dtype=np.int8)
         if (self._raw(self.lhs(x)) > ATOL).any():
             return x
-        for _ in range(max_rounds):
+        a = self._search(x.copy(), "gain", max(max_rounds, 4 * self.n))
+        b = self._search(x.copy(), "ratio", max_rounds)
+        return a if self.objective.energy(a) <= self.objective.energy(b) else b
+
+    def _search(self, x, mode: str, rounds: int) -> np.ndarray:
+        for _ in range(rounds):
+            if mode == "ratio":
+                x = self._fill(x)
             lhs = self.lhs(x)
             d_obj, _, ok, D, s = self._flip_effects(x, lhs)
             best_gain, best_move = 1e-9 + self._tiny, None
-            gains = np.where(ok, -d_obj, -np.inf)
-            j = int(np.argmax(gains)) if self.n else 0
-            if gains[j] > best_gain:
-                best_gain, best_move = gains[j], ("flip", j)
+            if mode == "gain":
+                gains = np.where(ok, -d_obj, -np.inf)
+                j = int(np.argmax(gains))
+                if gains[j] > best_gain:
+                    best_gain, best_move = gains[j], ("flip", j)
             Y = self._integer_steps(x)
             if len(Y):
                 e, R = self._batch(Y)
@@ -366,6 +388,22 @@ class ConstraintSystem:
             else:
                 x[best_move[1]] ^= 1
                 x[best_move[2]] ^= 1
+        return x
+
+    def _fill(self, x) -> np.ndarray:
+        """Apply improving feasible 1-flips, best gain per unit of room used first, until none is left."""
+        room_scale = np.where(self.sense != 0, 1.0 / np.maximum(np.abs(self.rhs), 1.0), 0.0)
+        for _ in range(2 * self.n + 1):
+            lhs = self.lhs(x)
+            d_obj, _, ok, D, _ = self._flip_effects(x, lhs)
+            gains = np.where(ok, -d_obj, -np.inf)
+            if not (gains > 1e-9 + self._tiny).any():
+                break
+            # room used: growth of "<=" sides and shrinkage of ">=" sides, relative to the rhs
+            used = np.maximum(0.0, -self.sense[D.row] * D.data) * room_scale[D.row]
+            cost = np.bincount(D.col, used, self.n)
+            score = np.where(gains > 1e-9 + self._tiny, gains / (cost + 1e-9), -np.inf)
+            x[int(np.argmax(score))] ^= 1
         return x
 
     def _pairs(self, x) -> tuple[np.ndarray, np.ndarray]:
