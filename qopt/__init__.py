@@ -40,8 +40,8 @@ _LAZY = {
     "to_bqm": "qopt.qubo.penalties:to_bqm",
     "solve": "qopt.pipeline:solve",
     "as_problem": "qopt.problems.adapters:as_problem",
-    "from_qiskit": "qopt.interop:from_qiskit",
-    "to_qiskit": "qopt.interop:to_qiskit",
+    "from_qiskit": "qopt.problems.interop:from_qiskit",
+    "to_qiskit": "qopt.problems.interop:to_qiskit",
 }
 _SUBPACKAGES = ("problems", "qubo", "shrink", "devices", "solvers", "decode", "result", "errors", "bench",
                 "qcae", "mitigation", "cli", "testing", "pipeline", "options", "interop")

@@ -112,11 +112,11 @@ def as_problem(model, *, kind: str | None = None, name: str | None = None, **kw)
     if isinstance(model, dict):
         return _from_dict(model, name or "qubo", known)
     if module.startswith("qiskit_optimization") and type(model).__name__ == "QuadraticProgram":
-        from qopt.interop import from_qiskit
+        from qopt.problems.interop import from_qiskit
 
         return _renamed(from_qiskit(model), name, known)
     if module.startswith("docplex"):
-        from qopt.interop import from_docplex
+        from qopt.problems.interop import from_docplex
 
         return _renamed(from_docplex(model), name, known)
     raise UnsupportedModelError(f"cannot solve a {module}.{type(model).__name__}; qopt takes {SUPPORTED}")

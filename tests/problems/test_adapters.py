@@ -393,7 +393,7 @@ def test_sample_of_builtin_problem_uses_indices():
     assert back.sample == {str(k): v for k, v in r.sample.items()}
 
 
-@pytest.mark.parametrize("module", ["qopt.problems.adapters", "qopt.problems.model", "qopt.interop",
+@pytest.mark.parametrize("module", ["qopt.problems.adapters", "qopt.problems.model", "qopt.problems.interop",
                                     "qopt.problems.mis"])
 def test_docstring_examples(module):
     import doctest
