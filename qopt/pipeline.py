@@ -86,7 +86,7 @@ def _known_optimum(problem, known_optimum):
 
 def solve(problem, solver: str = "sa", *, seed=None, shrink: str | None = None, max_qubits: int | None = None,
           shrink_options: dict | None = None, postprocess: str | None = None, known_optimum: float | None = None,
-          format: str | None = None, index: int | None = None, kind: str | None = None,  # noqa: A002
+          format: str | None = None, index: int | None = None, kind: str | None = None,  # noqa: A002 - CLI name
           **options):
     """Solve ``problem`` with the named solver through the whole pipeline.
 
