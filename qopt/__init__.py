@@ -39,9 +39,12 @@ _LAZY = {
     "catalogue": "qopt.problems.catalogue:catalogue",
     "to_bqm": "qopt.qubo.penalties:to_bqm",
     "solve": "qopt.pipeline:solve",
+    "as_problem": "qopt.problems.adapters:as_problem",
+    "from_qiskit": "qopt.problems.interop:from_qiskit",
+    "to_qiskit": "qopt.problems.interop:to_qiskit",
 }
 _SUBPACKAGES = ("problems", "qubo", "shrink", "devices", "solvers", "decode", "result", "errors", "bench",
-                "qcae", "mitigation", "cli", "testing", "pipeline", "options")
+                "qcae", "mitigation", "cli", "testing", "pipeline", "options", "interop")
 
 __all__ = ["__version__", *_LAZY]
 

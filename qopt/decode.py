@@ -9,6 +9,7 @@ import time
 
 import numpy as np
 
+from qopt.problems.adapters import sample_of
 from qopt.result import Result, Status, package_versions
 
 __all__ = ["finish", "make_result", "status_of"]
@@ -44,7 +45,7 @@ def make_result(problem, x, *, solver: str, seed=None, qubits=None, samples=None
         violations=violations, known_optimum=problem.known_optimum, gap=gap,
         seed=seed if seed is None or isinstance(seed, int) else None, qubits=qubits, samples=samples,
         timing_s=timing, options=dict(options or {}), info=dict(info or {}),
-        provenance={"versions": package_versions()},
+        provenance={"versions": package_versions()}, sample=sample_of(problem, x),
     )
 
 

@@ -13,6 +13,7 @@ __all__ = [
     "InstanceFormatError",
     "UnknownInstanceError",
     "InfeasibleModelError",
+    "UnsupportedModelError",
     "ConfigError",
     "MissingDependencyError",
     "SolverError",
@@ -41,6 +42,11 @@ class UnknownInstanceError(QoptError, LookupError):
 
 class InfeasibleModelError(QoptError, ValueError):
     """The model's data admit no feasible solution, or are invalid (NaN, bad shapes)."""
+
+
+class UnsupportedModelError(QoptError, TypeError):
+    """An object handed to :func:`qopt.solve` / :func:`qopt.as_problem` is of a type qopt cannot
+    read; the message names the type and lists the supported ones."""
 
 
 class ConfigError(QoptError, ValueError):

@@ -86,12 +86,17 @@ def _known_optimum(problem, known_optimum):
 
 def solve(problem, solver: str = "sa", *, seed=None, shrink: str | None = None, max_qubits: int | None = None,
           shrink_options: dict | None = None, postprocess: str | None = None, known_optimum: float | None = None,
-          format: str | None = None, index: int | None = None, **options):  # noqa: A002 - the CLI's name
+          format: str | None = None, index: int | None = None, kind: str | None = None,  # noqa: A002 - CLI name
+          **options):
     """Solve ``problem`` with the named solver through the whole pipeline.
 
     Args:
         problem: a :class:`~qopt.problems.Problem`, or a catalogue name / file path / ``labs:N``
-            (read with ``format`` and ``index``).
+            (read with ``format`` and ``index``), or a model of the user's own that
+            :func:`qopt.as_problem` reads: a dimod BQM / QM / CQM, a square numpy or scipy sparse
+            QUBO matrix, a dict ``{(i, j): w}``, a networkx graph (with ``kind``), a
+            qiskit-optimization ``QuadraticProgram`` or a docplex ``Model``. ``Result.sample`` then
+            holds the answer in that model's own variable labels.
         solver: a name from :data:`qopt.solvers.SOLVERS` (``exact``, ``sa``, ``tabu``, ``qaoa``, ...).
         seed: int, numpy Generator or None; resolved once to the int recorded in ``Result.seed``.
         shrink: ``"adaptive"``, ``"static"`` or ``"none"``; default none, adaptive when ``max_qubits``
@@ -102,6 +107,7 @@ def solve(problem, solver: str = "sa", *, seed=None, shrink: str | None = None, 
             passed to the solver's :func:`qopt.decode.finish`.
         known_optimum: the instance's optimum in problem units (overrides the catalogue's) for gap,
             status and optimum metrics.
+        kind: what a networkx graph means: ``"maxcut"`` or ``"mis"`` (graphs only).
         **options: the solver's keyword options, including the encoding (``penalty``, ``slack``),
             execution (``device``, ``shots``, ``mitigation``, ``journal``, ``yes``) and finishing
             (``repair``, ``local_search``, ``readout``, ``top_k``) groups of :mod:`qopt.options`.
@@ -112,6 +118,8 @@ def solve(problem, solver: str = "sa", *, seed=None, shrink: str | None = None, 
     Raises:
         ConfigError: unknown solver or option, bad option value (before any work).
         UnknownInstanceError, InstanceFormatError: the instance cannot be loaded.
+        UnsupportedModelError, InfeasibleModelError, MissingDependencyError: a user model of an
+            unknown type, with bad data, or needing the ``interop`` extra (:func:`qopt.as_problem`).
 
     Examples:
         >>> import qopt
@@ -127,6 +135,9 @@ def solve(problem, solver: str = "sa", *, seed=None, shrink: str | None = None, 
         problem = resolve(str(problem), format=format, index=index)
     elif format is not None or index is not None:
         raise ConfigError("format and index apply to instance names and paths, not to a Problem object")
+    from qopt.problems.adapters import as_problem
+
+    problem = as_problem(problem, kind=kind)  # user models (dimod, numpy, networkx, qiskit) -> Problem
     if postprocess is not None:
         options["postprocess"] = postprocess
     from qopt.options import ENCODING, EXECUTION, FINISHING

@@ -87,6 +87,9 @@ class Result:
         options: solver options as given.
         info: extra facts (penalties, proven optimality, repair counts, ...).
         provenance: versions and environment.
+        sample: ``solution`` in the user's own variables, ``{label: value}`` with Python ints
+            (integers decoded, spins -1/+1; see :func:`qopt.problems.adapters.sample_of`);
+            JSON key ``sample`` (labels become strings there).
     """
 
     instance: str
@@ -107,6 +110,7 @@ class Result:
     options: dict = field(default_factory=dict)
     info: dict = field(default_factory=dict)
     provenance: dict = field(default_factory=dict)
+    sample: dict = field(default_factory=dict)
 
     @property
     def n_variables(self) -> int:
@@ -138,6 +142,7 @@ class Result:
             "options": self.options,
             "info": self.info,
             "provenance": self.provenance,
+            "sample": {str(k): int(v) for k, v in self.sample.items()},
         }
         if include_samples and self.samples is not None:
             out["samples"] = self.samples.to_serializable()
@@ -163,7 +168,7 @@ class Result:
             known_optimum=data.get("known_optimum"), gap=data.get("gap"), seed=data.get("seed"),
             qubits=data.get("qubits"), samples=samples, timing_s=data.get("timing_s", {}),
             options=data.get("options", {}), info=data.get("info", {}),
-            provenance=data.get("provenance", {}),
+            provenance=data.get("provenance", {}), sample=data.get("sample", {}),
         )
 
     def __repr__(self) -> str:

@@ -114,17 +114,29 @@ class Problem(abc.ABC):
         return all(v <= atol for v in self.violations(x).values())
 
     def repair(self, x) -> np.ndarray:
-        """Return a feasible solution near ``x`` where a cheap one exists (default: ``x``)."""
-        return as_solution(x, self.num_variables).copy()
+        """Return a feasible solution near ``x`` where a cheap one exists.
+
+        Default: the generic greedy violation descent of
+        :meth:`qopt.problems.feasibility.ConstraintSystem.repair` on :meth:`cqm` (flip the
+        variable that removes the most violation per unit of objective lost, until
+        feasible or stuck). Problem classes with structure override it.
+        """
+        x = as_solution(x, self.num_variables)
+        system = self.constraint_system()
+        return x.copy() if system is None else system.repair(x)
 
     def local_search(self, x, *, max_rounds: int = 100) -> np.ndarray:
-        """Improve a feasible ``x`` by single flips that keep it feasible, until none helps.
+        """Improve a feasible ``x`` by moves that keep it feasible, until none helps.
 
-        Generic first-improvement 1-flip search; subclasses override with
-        problem-specific moves (2-swaps for QAP). An infeasible input is returned
-        unchanged (repair it first).
+        Default: best-improvement 1-flips, swaps inside one-hot groups and 1-1 swaps
+        (:meth:`qopt.problems.feasibility.ConstraintSystem.local_search`); subclasses
+        override with problem-specific moves (2-swaps for QAP). An infeasible input is
+        returned unchanged (repair it first).
         """
         x = as_solution(x, self.num_variables).copy()
+        system = self.constraint_system()
+        if system is not None:
+            return system.local_search(x, max_rounds=max_rounds)
         if not self.is_feasible(x):
             return x
         sign = 1.0 if self.sense == "max" else -1.0
@@ -141,6 +153,23 @@ class Problem(abc.ABC):
             if not improved:
                 break
         return x
+
+    def constraint_system(self):
+        """The :class:`~qopt.problems.feasibility.ConstraintSystem` of :meth:`cqm` (built once),
+        or None when the CQM has variables beyond ``0 .. n-1`` (auxiliaries) or non-binary ones."""
+        cached = self.__dict__.get("_constraint_system", False)
+        if cached is not False:
+            return cached
+        import dimod
+
+        from qopt.problems.feasibility import ConstraintSystem
+
+        cqm = self.cqm()
+        n = self.num_variables
+        ok = set(cqm.variables) == set(range(n)) and all(cqm.vartype(v) is dimod.BINARY for v in cqm.variables)
+        system = ConstraintSystem(cqm, n, integers=getattr(self, "_integer_bits", ())) if ok else None
+        self.__dict__["_constraint_system"] = system
+        return system
 
     def to_bqm(self, **options):
         """The QUBO of this problem: ``(bqm, decoder)`` from :func:`qopt.qubo.to_bqm`.
@@ -200,3 +229,7 @@ class Unconstrained(Problem):
     def is_feasible(self, x, *, atol: float = 1e-6) -> bool:
         as_solution(x, self.num_variables)
         return True
+
+    def repair(self, x) -> np.ndarray:
+        """Every assignment is feasible: a copy of ``x``."""
+        return as_solution(x, self.num_variables).copy()
