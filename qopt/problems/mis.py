@@ -113,7 +113,7 @@ class IndependentSet(Problem):
     def _conflicts(self, x) -> np.ndarray:
         both = (x[self.edges[:, 0]] & x[self.edges[:, 1]]).astype(bool)
         c = np.bincount(self.edges[both].ravel(), minlength=self._n)
-        c[self.loops] += x[self.loops] * self._n
+        c[self.loops] += x[self.loops].astype(np.int64) * self._n
         return c
 
     def repair(self, x) -> np.ndarray:

@@ -16,6 +16,7 @@ SOLVERS: dict[str, str] = {
     "exact": "qopt.solvers.classical:exact",
     "sa": "qopt.solvers.classical:simulated_annealing",
     "tabu": "qopt.solvers.classical:tabu",
+    "native": "qopt.solvers.native:native",
     "qaoa": "qopt.solvers.qaoa:qaoa",
     "rqaoa": "qopt.solvers.rqaoa:rqaoa",
     "vqe": "qopt.solvers.vqe:vqe",
