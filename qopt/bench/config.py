@@ -12,6 +12,7 @@ A sweep file is YAML::
       - {name: tabu, num_reads: 5, timeout_s: 0.02}
       - {name: qaoa, layers: 2, device: exact, shrink: adaptive, max_qubits: 12, label: qaoa+shrink}
     seeds: [0, 1]                    # or a count: ``seeds: 2`` means [0, 1]
+    time_limit: 10                   # optional: equal wall-clock budget in seconds
 
 Every (instance, solver with options, seed) is one run. Solver options are the
 solver function's keyword arguments (as ``qopt solve`` flags, underscored);
@@ -19,6 +20,16 @@ solver function's keyword arguments (as ``qopt solve`` flags, underscored);
 :func:`qopt.shrink.shrink_and_solve`; ``label`` only names the solver in reports;
 ``if_available: true`` skips the entry (with a warning) when the solver is not
 in the registry of this qopt (so one sweep file serves while solvers land).
+
+Equal-time comparisons: a top-level ``time_limit`` (seconds) is given as the
+``time_limit`` option to every solver that takes one (``native``, ``exact``,
+``tabu``) unless the entry sets its own; solvers without a time limit (``sa``,
+the quantum solvers) run as configured and a warning names them, so their
+measured time is what the report compares at. ``{name: native, method: sa}``
+is simulated annealing on the penalised QUBO under the budget: the "SA at
+equal wall time" reference. ``qopt bench report --target-gap 0.01`` then shows
+each solver's gap next to ``native`` and ``sa`` at the same wall time
+(:mod:`qopt.bench.equal_time`).
 
 Everything is checked by :func:`load_config` before any run starts: bad YAML,
 unknown keys, unknown solvers, options a solver does not take, and instances
@@ -43,7 +54,7 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["InstanceSpec", "SolverSpec", "SweepConfig", "load_config", "parse_config", "run_key"]
 
-_TOP_KEYS = ("name", "description", "instances", "solvers", "seeds")
+_TOP_KEYS = ("name", "description", "instances", "solvers", "seeds", "time_limit")
 _INSTANCE_KEYS = ("path", "format", "index", "name")
 _HARNESS_KEYS = ("label", "shrink", "max_qubits", "if_available")
 _SHRINK_MODES = ("adaptive", "static", "none")
@@ -156,6 +167,7 @@ class SweepConfig:
     description: str = ""
     source: str = "<dict>"
     skipped: tuple[str, ...] = ()
+    time_limit: float | None = None
 
     @property
     def num_runs(self) -> int:
@@ -210,7 +222,8 @@ def parse_config(data: Any, *, source: str = "<dict>", base_dir: str | os.PathLi
     base = Path(base_dir) if base_dir is not None else Path.cwd()
     instances = tuple(_parse_instance(e, f"instances[{k}]", base, fail, check_instances)
                       for k, e in enumerate(data["instances"]))
-    parsed = [_parse_solver(e, f"solvers[{k}]", fail) for k, e in enumerate(data["solvers"])]
+    time_limit = _parse_time_limit(data.get("time_limit"), fail)
+    parsed = [_parse_solver(e, f"solvers[{k}]", fail, time_limit) for k, e in enumerate(data["solvers"])]
     solvers = tuple(s for s in parsed if isinstance(s, SolverSpec))
     skipped = tuple(s for s in parsed if isinstance(s, str))
     if not solvers:
@@ -225,7 +238,19 @@ def parse_config(data: Any, *, source: str = "<dict>", base_dir: str | os.PathLi
             raise fail(f"two solvers share the label {lab!r}; give each a distinct 'label'")
     name = data.get("name") or Path(source).stem
     return SweepConfig(instances=instances, solvers=solvers, seeds=seeds, name=str(name),
-                       description=str(data.get("description") or ""), source=source, skipped=skipped)
+                       description=str(data.get("description") or ""), source=source, skipped=skipped,
+                       time_limit=time_limit)
+
+
+def _parse_time_limit(value, fail) -> float | None:
+    """The sweep's equal wall-clock budget in seconds (finite, > 0), or None."""
+    import math
+
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+        raise fail(f"time_limit: the equal-time budget must be a finite number of seconds > 0, got {value!r}")
+    return float(value)
 
 
 def _no_duplicates(keys, names, what, fail):
@@ -273,7 +298,7 @@ def _parse_instance(entry, where, base: Path, fail, check: bool) -> InstanceSpec
     return spec
 
 
-def _parse_solver(entry, where, fail) -> SolverSpec | str:
+def _parse_solver(entry, where, fail, time_limit: float | None = None) -> SolverSpec | str:
     """A :class:`SolverSpec`, or the entry's name (a str) when ``if_available`` and not registered."""
     from qopt.solvers import SOLVERS, get_solver, unknown_options
 
@@ -312,6 +337,12 @@ def _parse_solver(entry, where, fail) -> SolverSpec | str:
         allowed = ", ".join(k for k in inspect.signature(fn).parameters if k not in ("problem", "seed"))
         raise fail(f"{where}: solver {name!r} does not take option(s) {', '.join(unknown)}; "
                    f"it takes {allowed}")
+    if time_limit is not None and "time_limit" not in options:
+        if "time_limit" not in inspect.signature(fn).parameters:
+            logger.warning("%s: %s: solver %r takes no time_limit; it runs as configured, not to the sweep's "
+                           "%g s budget", fail("").args[0].rstrip(": "), where, name, time_limit)
+        else:
+            options["time_limit"] = time_limit
     if shrink is not None:
         try:
             from qopt.shrink import shrink_and_solve  # noqa: F401

@@ -73,14 +73,27 @@ def run(ctx, config, store, workers, scheduler, retry_failed, dry_run, output):
 @click.option("--plot", "plot_dir", type=click.Path(file_okay=False), default=None,
               help="Also write PNG plots (gap vs qubits, feasibility, convergence, time vs size) here.")
 @click.option("--sweep", default=None, help="Only runs of this sweep name.")
-def report(store, output, plot_dir, sweep):
+@click.option("--equal-time", is_flag=True,
+              help="Also show each solver's gap next to the references (--references) at the same wall time.")
+@click.option("--target-gap", type=click.FloatRange(min=0), default=None,
+              help="Time-to-target column for this gap (a fraction: 0.01 = 1%%); implies --equal-time.")
+@click.option("--references", default="native,sa", show_default=True,
+              help="Solver labels to compare against in the equal-time table (comma-separated).")
+def report(store, output, plot_dir, sweep, equal_time, target_gap, references):
     """Comparative table per problem class and solver (or every run as JSON/CSV)."""
     from qopt.bench.report import format_table, plot_all, runs_csv, runs_json
     from qopt.bench.store import load_runs
 
     runs = load_runs(store, sweep=sweep)
+    equal_time = equal_time or target_gap is not None
+    refs = tuple(r.strip() for r in references.split(",") if r.strip())
     if output == "json":
-        emit_json(runs_json(runs))
+        data = runs_json(runs)
+        if equal_time:
+            from qopt.bench.equal_time import equal_time_rows
+
+            data["equal_time"] = equal_time_rows(runs, target_gap=target_gap, references=refs)
+        emit_json(data)
     elif output == "csv":
         sys.stdout.write(runs_csv(runs))
     else:
@@ -88,6 +101,12 @@ def report(store, output, plot_dir, sweep):
             click.echo(f"{store}: no runs stored")
         else:
             click.echo(format_table(runs), nl=False)
+            if equal_time:
+                from qopt.bench.equal_time import format_equal_time
+
+                click.echo("\nEqual wall time" + (f", time to {100 * target_gap:g}% gap" if target_gap is not None
+                                                   else "") + ":")
+                click.echo(format_equal_time(runs, target_gap=target_gap, references=refs), nl=False)
     if plot_dir:
         for path in plot_all(runs, plot_dir):
             click.echo(f"wrote {path}", err=True)
