@@ -386,7 +386,7 @@ def _milp_search(problem, clock, rng, max_iterations=None):
     cols = np.array([pos[i] for i in range(problem.num_variables)], dtype=np.int64)
     t1 = time.perf_counter()
     warm = (cols, x_warm.astype(float)) if warm_ok else (np.zeros(0, np.int64), np.zeros(0))
-    res = _highs(c, integ, lb, ub, A, rlo, rhi, time_limit=max(0.9 * clock.left() - 0.05, 1e-3), seed=_child(rng), warm=warm)
+    res = _highs(c, integ, lb, ub, A, rlo, rhi, time_limit=max(clock.left() - min(0.5, 0.05 * clock.left()), 1e-3), seed=_child(rng), warm=warm)
     t2 = time.perf_counter()
     x, proven = x_warm, False
     if res["x"] is not None:
