@@ -105,7 +105,8 @@ def equal_time_rows(runs: list[dict], *, target_gap: float | None = None,
                 row["ref_gap"][ref], row["ref_time"][ref] = None, None
                 continue
             row["ref_gap"][ref] = _mean(gap_at(r, t) for r in ref_runs)
-            row["ref_time"][ref] = None if all(_trace(r) for r in ref_runs) else _mean(r.get("time_s") for r in ref_runs)
+            traced = all(_trace(r) for r in ref_runs)
+            row["ref_time"][ref] = None if traced else _mean(r.get("time_s") for r in ref_runs)
         if target_gap is not None:
             times = [time_to_target(r, target_gap) for r in members]
             reached = [x for x in times if x is not None]

@@ -8,8 +8,10 @@ matrix, both float64 of shape (n, n), any sign, not necessarily symmetric.
 The swap of facilities ``r`` and ``s`` changes the cost by (Taillard 1991, eq. for
 asymmetric matrices)::
 
-    Δ(p, r, s) = (A_rr − A_ss)(B_{p_s p_s} − B_{p_r p_r}) + (A_rs − A_sr)(B_{p_s p_r} − B_{p_r p_s})
-               + Σ_{k≠r,s} (A_kr − A_ks)(B_{p_k p_s} − B_{p_k p_r}) + (A_rk − A_sk)(B_{p_s p_k} − B_{p_r p_k})
+    Δ(p, r, s) = (A_rr − A_ss)(B_{p_s p_s} − B_{p_r p_r})
+               + (A_rs − A_sr)(B_{p_s p_r} − B_{p_r p_s})
+               + Σ_{k≠r,s} (A_kr − A_ks)(B_{p_k p_s} − B_{p_k p_r})
+                          + (A_rk − A_sk)(B_{p_s p_k} − B_{p_r p_k})
 
 After a swap of ``(u, v)`` the delta of every disjoint pair is updated in O(1)
 (:func:`_delta_update`), so one iteration of a best-improvement search costs O(n^2).
