@@ -9,7 +9,7 @@ qap              permutation search: FAQ (``scipy.optimize.quadratic_assignment`
                  swaps (:mod:`qopt.problems._qap_search`) with perturbation restarts from the
                  best; dual bound: Gilmore-Lawler.
 mdkp, mis        HiGHS branch and cut, warm-started from greedy + add/drop/swap local search
-                 (MIS: also tabu reads on the exact MIS QUBO for 30 % of the budget);
+                 (MIS: also tabu reads on the exact MIS QUBO for half of the budget);
                  dual bound: HiGHS's.
 market_split     HiGHS on the elastic form min sum|Ax - b| (``MarketSplit.milp_model``), warm
                  start from 1-flip/swap descent.
@@ -359,7 +359,7 @@ def _highs(c, integrality, lb, ub, A, rlo, rhi, *, time_limit, seed, warm):
             "nodes": int(info.mip_node_count)}
 
 
-def _mis_tabu(problem, clock, rng, max_iterations, share: float = 0.3):
+def _mis_tabu(problem, clock, rng, max_iterations, share: float = 0.5):
     """MIS warm start: tabu reads (dwave-samplers, 16 restarts each) on the exact MIS QUBO
     ``-sum_v w_v x_v + P sum_{uv in E} x_u x_v`` (P = 2 max w), repaired and locally improved,
     for ``share`` of the remaining budget or ``max_iterations`` reads."""
@@ -390,48 +390,71 @@ def _mis_tabu(problem, clock, rng, max_iterations, share: float = 0.3):
 
 
 def _milp_search(problem, clock, rng, max_iterations=None):
+    """HiGHS on ``problem.milp_model()`` warm-started from greedy + local search.
+
+    MIS: a HiGHS probe on a tenth of the budget first (small graphs end there, proven);
+    if it does not prove optimality, tabu reads on the MIS QUBO for half of what is left,
+    then HiGHS again, warm-started from the best set found, for the rest.
+    """
     from qopt.solvers.classical import milp_arrays
 
     t0 = time.perf_counter()
-    sign = -1.0 if problem.sense == "max" else 1.0
-    better = (lambda a, b: a > b + 1e-9) if problem.sense == "max" else (lambda a, b: a < b - 1e-9)
-    x_warm = _warm_start(problem)
+    sense = problem.sense
+    sign = -1.0 if sense == "max" else 1.0
+    elastic = problem.family == "market_split"  # residual objective: every x is a valid start
+
+    def better(a, b):
+        return a > b + 1e-9 if sense == "max" else a < b - 1e-9
+
+    x_best = _warm_start(problem)
+    warm_obj = problem.evaluate(x_best)
     warm_how = "greedy + local search"
-    if problem.family == "mis":
-        x_tabu, reads = _mis_tabu(problem, clock, rng, max_iterations)
-        if x_tabu is not None and problem.evaluate(x_tabu) > problem.evaluate(x_warm):
-            x_warm = x_tabu
-        warm_how = f"greedy + local search and {reads} tabu reads on the MIS QUBO"
-    warm_ok = problem.is_feasible(x_warm) or problem.family == "market_split"
-    warm_obj = problem.evaluate(x_warm)
-    if problem.is_feasible(x_warm):
-        clock.record(warm_obj, problem.sense)
+    if problem.is_feasible(x_best):
+        clock.record(warm_obj, sense)
     c, integ, lb, ub, A, rlo, rhi, variables, offset = milp_arrays(problem.milp_model())
     pos = {v: i for i, v in enumerate(variables)}
     cols = np.array([pos[i] for i in range(problem.num_variables)], dtype=np.int64)
     t1 = time.perf_counter()
-    warm = (cols, x_warm.astype(float)) if warm_ok else (np.zeros(0, np.int64), np.zeros(0))
-    budget = max(clock.left() - min(0.5, 0.05 * clock.left()), 1e-3)  # margin for HiGHS's overshoot
-    res = _highs(c, integ, lb, ub, A, rlo, rhi, time_limit=budget, seed=_child(rng), warm=warm)
+    proven, duals, res = False, [], None
+
+    def run_highs(fraction):
+        nonlocal x_best, proven, res
+        ok = problem.is_feasible(x_best) or elastic
+        warm = (cols, x_best.astype(float)) if ok else (np.zeros(0, np.int64), np.zeros(0))
+        left = clock.left()
+        budget = max(fraction * left - min(0.5, 0.05 * left), 1e-3)  # margin for HiGHS's overshoot
+        res = _highs(c, integ, lb, ub, A, rlo, rhi, time_limit=budget, seed=_child(rng), warm=warm)
+        if res["dual_bound"] is not None:
+            duals.append(sign * (res["dual_bound"] + offset))
+        if res["x"] is not None:
+            x_milp = np.round(res["x"][cols]).astype(np.int8)
+            if problem.is_feasible(x_milp) and (not problem.is_feasible(x_best)
+                                                or not better(problem.evaluate(x_best), problem.evaluate(x_milp))):
+                x_best, proven = x_milp, res["optimal"]
+                clock.record(problem.evaluate(x_best), sense)
+
+    if problem.family == "mis":
+        run_highs(0.1)
+        if not proven and not clock.expired():
+            x_tabu, reads = _mis_tabu(problem, clock, rng, max_iterations)
+            if x_tabu is not None and problem.evaluate(x_tabu) > problem.evaluate(x_best):
+                x_best = x_tabu
+            warm_how = f"greedy + local search, a HiGHS probe, then {reads} tabu reads on the MIS QUBO"
+            run_highs(1.0)
+    else:
+        run_highs(1.0)
     t2 = time.perf_counter()
-    x, proven = x_warm, False
-    if res["x"] is not None:
-        x_milp = np.round(res["x"][cols]).astype(np.int8)
-        if problem.is_feasible(x_milp) and (not problem.is_feasible(x_warm)
-                                            or not better(warm_obj, problem.evaluate(x_milp))):
-            x, proven = x_milp, res["optimal"]
-            clock.record(problem.evaluate(x), problem.sense)
-    if not problem.is_feasible(x) and problem.family != "market_split":
+    if not problem.is_feasible(x_best) and not elastic:
         raise SolverError(f"{problem.name}: native found no feasible solution within the time limit "
                           f"(HiGHS: {res['message']})")
-    dual = None if res["dual_bound"] is None else sign * (res["dual_bound"] + offset)
+    dual = (min(duals) if sense == "max" else max(duals)) if duals else None
     info = {"method": f"{problem.family}: HiGHS branch and cut"
-                      + (" (elastic form)" if problem.family == "market_split" else "")
+                      + (" (elastic form)" if elastic else "")
                       + f", warm-started from {warm_how}",
             "dual_bound": dual, "dual_bound_kind": "HiGHS MIP dual bound" if dual is not None else None,
             "proven_optimal": bool(proven), "milp_status": res["message"], "warm_start": res["warm_start"],
             "warm_start_objective": float(warm_obj), "mip_nodes": res["nodes"]}
-    result = make_result(problem, x, solver="native", timing_s={"build": t1 - t0, "solve": t2 - t1})
+    result = make_result(problem, x_best, solver="native", timing_s={"build": t1 - t0, "solve": t2 - t1})
     return result, info
 
 
