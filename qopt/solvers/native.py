@@ -297,14 +297,15 @@ def _stdout_to_devnull():
         os.close(devnull)
 
 
-def _highs(c, integrality, lb, ub, A, rlo, rhi, *, time_limit, seed, warm):
+def _highs(c, integrality, lb, ub, A, rlo, rhi, *, time_limit, seed, warm, on_incumbent=None):
     """Solve ``min c x, rlo <= A x <= rhi, lb <= x <= ub`` with HiGHS, warm-started.
 
     ``warm`` is ``(index, values)``: a (partial) solution, e.g. the problem's own
     variables; HiGHS completes a partial one itself. scipy's public ``milp`` takes no
     start, so this uses the HiGHS bindings scipy ships (``scipy.optimize._highspy``);
     when they are missing it falls back to ``milp`` without a warm start
-    (``warm_start`` False in the returned dict).
+    (``warm_start`` False in the returned dict). ``on_incumbent(objective)`` is called
+    (HiGHS's improving-solution callback) with each new incumbent's ``c x``.
     """
     try:
         from scipy.optimize._highspy import _core as hc
@@ -346,6 +347,15 @@ def _highs(c, integrality, lb, ub, A, rlo, rhi, *, time_limit, seed, warm):
     index, values = warm
     status = highs.setSolution(len(index), np.asarray(index, dtype=np.int32), np.asarray(values, dtype=float))
     accepted = status != hc.HighsStatus.kError
+    if on_incumbent is not None:
+        try:
+            def _callback(kind, message, out, data_in, user_data):
+                on_incumbent(float(out.objective_function_value))
+
+            highs.setCallback(_callback, None)
+            highs.startCallback(hc.cb.HighsCallbackType.kCallbackMipImprovingSolution)
+        except (AttributeError, TypeError):  # older bindings: no trace of HiGHS's incumbents
+            pass
     with _stdout_to_devnull():
         highs.run()
     model_status = highs.getModelStatus()
@@ -423,7 +433,8 @@ def _milp_search(problem, clock, rng, max_iterations=None):
         warm = (cols, x_best.astype(float)) if ok else (np.zeros(0, np.int64), np.zeros(0))
         left = clock.left()
         budget = max(fraction * left - min(0.5, 0.05 * left), 1e-3)  # margin for HiGHS's overshoot
-        res = _highs(c, integ, lb, ub, A, rlo, rhi, time_limit=budget, seed=_child(rng), warm=warm)
+        res = _highs(c, integ, lb, ub, A, rlo, rhi, time_limit=budget, seed=_child(rng), warm=warm,
+                     on_incumbent=lambda value: clock.record(sign * (value + offset), sense))
         if res["dual_bound"] is not None:
             duals.append(sign * (res["dual_bound"] + offset))
         if res["x"] is not None:
