@@ -54,11 +54,11 @@ def _help(group: dict, key: str) -> str:
 @click.option("--index", type=click.IntRange(min=0), default=None,
               help="0-based problem number in multi-problem files (mknap1, orlib-bqp).")
 @click.option("--solver", default="tabu", show_default=True,
-              help="exact | sa | tabu | qaoa | rqaoa | vqe | pce | qrao (see 'qopt list --solvers').")
+              help="exact | sa | tabu | native | qaoa | rqaoa | vqe | pce | qrao (see 'qopt list --solvers').")
 @click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=None,
               help="Seed for every random choice (default: fresh entropy; the result records the seed used).")
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
-              help="Seconds the solver may use (exact, tabu).")
+              help="Seconds the solver may use (exact, tabu, native).")
 @click.option("--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--device", default=None, help=_help(EXECUTION, "device") + " Default: exact.")
 @click.option("--layers", type=click.IntRange(min=1), default=None, help="QAOA layers p.")
