@@ -488,7 +488,8 @@ def _bqm_search(problem, clock, rng, max_iterations, *, methods):
         share = clock.left() / (len(methods) - k)
         stop = time.perf_counter() + share
         count = 0
-        while time.perf_counter() < stop and (max_iterations is None or count < max_iterations):
+        # the first batch of each method always runs, so a spent budget still returns a sample
+        while (count == 0 or time.perf_counter() < stop) and (max_iterations is None or count < max_iterations):
             s = _child(rng)
             left_ms = max(1, int(1000 * (stop - time.perf_counter())))
             if m == "sa":

@@ -217,3 +217,10 @@ def test_cli_bad_time_limit_exits_2_with_one_line(value):
     assert proc.returncode == 2
     lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and lines[0].startswith("qopt: error:") and "time" in lines[0].lower()
+
+
+@pytest.mark.parametrize("name", ["g05_60.0", "nug12", "pb5", "karate"])
+def test_a_spent_budget_still_returns_a_feasible_solution(name):
+    problem = load(name)
+    r = solve(problem, "native", seed=0, time_limit=1e-6)
+    assert r.feasible and r.info["best_incumbent"] == r.objective
