@@ -35,6 +35,7 @@ all constraints (uncapped), as used by Sharma & Lau (arXiv:2503.12121).
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from dataclasses import dataclass, field
@@ -190,7 +191,12 @@ def _normalise_linear(label, lhs, sense: str, rhs: float):
     if sense == ">=":
         a, b, sense = -a, -b, "<="
     s = _integer_scale(np.append(a, 0.0), label)
-    a_int = np.rint(a * s).astype(np.int64)
+    scaled = np.rint(a * s)
+    if scaled.size and (np.abs(scaled).sum() >= 2.0**62 or abs(b * s) >= 2.0**62):
+        # int64 sums would overflow: exact Python integers (object array) instead
+        a_int = np.array([int(v) for v in scaled] + [0], dtype=object)[:-1]
+    else:
+        a_int = scaled.astype(np.int64)
     bs = b * s
     if sense == "==":
         if abs(bs - round(bs)) > 1e-6:
@@ -198,7 +204,7 @@ def _normalise_linear(label, lhs, sense: str, rhs: float):
         b_int = int(round(bs))
     else:
         b_int = int(math.floor(bs + 1e-9))
-    g = int(np.gcd.reduce(np.abs(a_int))) if len(a_int) else 1
+    g = int(functools.reduce(math.gcd, (abs(int(v)) for v in a_int), 0)) if len(a_int) else 1
     if g > 1:
         a_int //= g
         if sense == "==":

@@ -513,7 +513,7 @@ def test_unknown_format_name_lists_all():
 
 
 def test_extensionless_edge_list_is_ambiguous():
-    with pytest.raises(InstanceFormatError, match=r"candidates: rudy, biqmac\. Pass format="):
+    with pytest.raises(InstanceFormatError, match=r"candidates: rudy, biqmac\. give one with --format \(format= in Python\)"):
         read(PROBLEMS / "maxcut/biqmac_rudy/g05_60.0")
 
 
@@ -530,7 +530,7 @@ def test_ambiguous_lists_candidates(tmp_path, fname, text, candidates):
 
 
 def test_solution_files_are_not_instances():
-    with pytest.raises(InstanceFormatError, match="solution file; read it with read_solution"):
+    with pytest.raises(InstanceFormatError, match="solution file, not an instance"):
         read(PROBLEMS / "mis/solutions/karate.opt.sol")
     with pytest.raises(InstanceFormatError, match="QAPLIB solution file"):
         read(PROBLEMS / "qap/chr12a.sln")
