@@ -112,7 +112,9 @@ def solve(ctx, instance, fmt, index, solver, seed, output, shrink, max_qubits, k
     if "journal" in options:
         from qopt.devices.journal import Journal
 
-        options["journal"] = Journal(options["journal"])  # one journal shared by every runner of the run
+        run = {"instance": instance, "format": fmt, "index": index, "solver": solver, "seed": seed, "shrink": shrink,
+               "max_qubits": max_qubits, "options": {k: v for k, v in options.items() if k not in ("journal", "yes")}}
+        options["journal"] = Journal(options["journal"], run=run)  # shared by every runner; opened on first job
     if "penalty" in options:
         options["penalty"] = _penalty(options["penalty"])
     if "encoding" in options:
