@@ -22,7 +22,8 @@ from qopt.errors import ConfigError, ResourceLimitError
 __all__ = [
     "MAX_ABS_COEFFICIENT", "MAX_DECOMPRESSED_BYTES", "MAX_VARIABLES", "MAX_LABS_N", "MAX_LAYERS",
     "MAX_SHOTS", "MAX_SEED", "MAX_NUM_READS", "MAX_MAXITER", "MAX_QUBITS", "MAX_PATH_LENGTH",
-    "check_int", "check_seed", "check_memory", "check_coefficients", "memory_budget", "human_bytes",
+    "check_int", "check_seed", "check_memory", "check_time", "check_coefficients", "memory_budget",
+    "time_budget", "human_bytes",
 ]
 
 #: Largest |coefficient| accepted in a model. Products of two coefficients (penalties square
@@ -172,3 +173,30 @@ def check_coefficients(values, what: str) -> float:
         raise InfeasibleModelError(f"{what}: coefficient magnitude {big:g} exceeds {MAX_ABS_COEFFICIENT:g}; "
                                    "float64 sums and products of such values overflow (rescale the data)")
     return big
+
+
+def time_budget() -> float:
+    """Seconds one request may be estimated to take: ``QOPT_MAX_SECONDS`` (default 3600)."""
+    env = os.environ.get("QOPT_MAX_SECONDS")
+    if not env:
+        return 3600.0
+    try:
+        value = float(env)
+    except ValueError:
+        raise ConfigError(f"QOPT_MAX_SECONDS must be a number of seconds, got {env!r}") from None
+    if not value > 0:
+        raise ConfigError(f"QOPT_MAX_SECONDS must be positive, got {env!r}")
+    return value
+
+
+def check_time(seconds: float, what: str, hint: str = "") -> None:
+    """Refuse a request estimated to take longer than :func:`time_budget`.
+
+    Raises:
+        ResourceLimitError: the message names ``what``, the estimate and the budget.
+    """
+    budget = time_budget()
+    if seconds > budget:
+        tail = f"; {hint}" if hint else ""
+        raise ResourceLimitError(f"{what} would take about {seconds:,.0f} s, more than the {budget:,.0f} s "
+                                 f"allowed (set QOPT_MAX_SECONDS to change){tail}")

@@ -94,7 +94,7 @@ def _entry(name: str) -> dict:
             return e
     names = [e["name"] for e in entries]
     close = difflib.get_close_matches(key, names, n=5, cutoff=0.6)
-    hint = f"; did you mean {', '.join(close)}?" if close else f"; {len(names)} names exist, see catalogue()"
+    hint = f"; did you mean {', '.join(close)}?" if close else f"; {len(names)} names exist (qopt list; qopt.catalogue() in Python)"
     raise UnknownInstanceError(f"{name!r} is not in the problem catalogue{hint}")
 
 

@@ -263,6 +263,12 @@ def to_bqm(
     """
     import dimod
 
+    if not isinstance(cqm, dimod.ConstrainedQuadraticModel):
+        from qopt.errors import ArgumentTypeError
+
+        hint = " (a Problem converts with problem.to_bqm())" if hasattr(cqm, "cqm") else ""
+        raise ArgumentTypeError(f"cqm must be a dimod.ConstrainedQuadraticModel, got {type(cqm).__name__} "
+                                f"{str(cqm)[:40]!r}{hint}")
     if slack not in ("binary", "unbalanced"):
         raise ValueError(f"slack must be 'binary' or 'unbalanced', got {slack!r}")
     if isinstance(penalty, str) and penalty not in ("calibrated", "qiskit"):

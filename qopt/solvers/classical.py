@@ -14,7 +14,7 @@ from qopt._native import native_stdout_off
 from qopt._random import resolve_seed, seed_int
 from qopt.decode import finish, make_result
 from qopt.errors import ArgumentTypeError, ConfigError, InfeasibleModelError, SolverError
-from qopt.limits import MAX_NUM_READS, check_coefficients, check_int, check_memory
+from qopt.limits import MAX_NUM_READS, check_coefficients, check_int, check_memory, check_time
 from qopt.result import Result
 
 __all__ = ["exact", "simulated_annealing", "tabu", "milp_arrays"]
@@ -270,6 +270,10 @@ def _bqm_heuristic(problem, name, sample, *, seed, penalty, slack, weights, repa
     need = 16.0 * reads * n + 300.0 * n + 100.0 * m + (8.0 * n * n if name == "tabu" else 0.0)
     check_memory(need, f"{problem.name}: {name} on {n:,} QUBO variables with {reads:,} reads",
                  "use --solver sa" if name == "tabu" else "use fewer --num-reads")
+    if name == "sa":  # dwave-samplers SA: ~1e9 spin-neighbour updates per second on one core
+        check_time(reads * options["num_sweeps"] * (n + 2.0 * m) / 1e9,
+                   f"{problem.name}: sa with {reads:,} reads x {options['num_sweeps']:,} sweeps on {n:,} variables",
+                   "use fewer --num-reads")
     t1 = time.perf_counter()
     with native_stdout_off():
         raw = sample(bqm, seed_int(seed))
