@@ -23,7 +23,7 @@ __all__ = [
     "MAX_ABS_COEFFICIENT", "MAX_DECOMPRESSED_BYTES", "MAX_VARIABLES", "MAX_LABS_N", "MAX_LAYERS",
     "MAX_SHOTS", "MAX_SEED", "MAX_NUM_READS", "MAX_MAXITER", "MAX_QUBITS", "MAX_PATH_LENGTH",
     "check_int", "check_seed", "check_memory", "check_time", "check_coefficients", "memory_budget",
-    "time_budget", "human_bytes",
+    "time_budget", "human_bytes", "check_solver_options",
 ]
 
 #: Largest |coefficient| accepted in a model. Products of two coefficients (penalties square
@@ -36,7 +36,7 @@ MAX_VARIABLES = 1_000_000
 #: LABS builds ~N^3/3 quartic terms in Python: N = 256 takes a few seconds.
 MAX_LABS_N = 256
 #: QAOA layers: far beyond any circuit depth a device or simulator can run usefully.
-MAX_LAYERS = 10_000
+MAX_LAYERS = 1_000
 #: Shots per circuit: IBM Runtime caps a job at 10^7 circuit executions.
 MAX_SHOTS = 10_000_000
 #: Seeds are stored as signed 64-bit integers (numpy, SQLite).
@@ -44,7 +44,7 @@ MAX_SEED = 2**63 - 1
 #: sa/tabu independent runs.
 MAX_NUM_READS = 1_000_000
 #: Optimizer iterations.
-MAX_MAXITER = 10_000_000
+MAX_MAXITER = 1_000_000
 #: Qubits any solver may ask for (statevector beyond ~34 qubits needs > 256 GiB).
 MAX_QUBITS = 10_000
 #: A longer path cannot name a file on Linux (PATH_MAX).
@@ -200,3 +200,44 @@ def check_time(seconds: float, what: str, hint: str = "") -> None:
         tail = f"; {hint}" if hint else ""
         raise ResourceLimitError(f"{what} would take about {seconds:,.0f} s, more than the {budget:,.0f} s "
                                  f"allowed (set QOPT_MAX_SECONDS to change){tail}")
+
+
+#: Solver option -> (largest value, why): bounds applied by :func:`check_solver_options`.
+SOLVER_OPTION_LIMITS: dict[str, tuple[int, str]] = {
+    "layers": (MAX_LAYERS, "deeper QAOA circuits exceed any device's coherence time"),
+    "shots": (MAX_SHOTS, "IBM Runtime runs at most 10^7 shots per job; more gives no usable precision"),
+    "num_reads": (MAX_NUM_READS, "independent sa/tabu runs"),
+    "num_sweeps": (10**9, "sa sweeps per read"),
+    "maxiter": (MAX_MAXITER, "optimizer iterations"),
+    "qubits": (MAX_QUBITS, "qubits"),
+    "max_qubits": (MAX_QUBITS, "qubits"),
+    "k": (64, "PCE correlator order"),
+    "top_k": (10**6, "states passed to decoding"),
+}
+
+
+def check_solver_options(options: dict, *, flags: dict | None = None) -> dict:
+    """Check the integer solver options of ``options`` against :data:`SOLVER_OPTION_LIMITS`
+    (and ``seed`` against 0..2**63-1) before any solver allocates; returns ``options``.
+
+    Args:
+        options: solver keyword arguments (``layers``, ``shots``, ``num_reads``...).
+        flags: option name -> how to call it in messages (``{"layers": "--layers"}`` on the CLI).
+
+    Raises:
+        ConfigError / ResourceLimitError: the message names the option, the value and the limit.
+    """
+    flags = flags or {}
+    for key, (limit, why) in SOLVER_OPTION_LIMITS.items():
+        value = options.get(key)
+        if value is None:
+            continue
+        check_int(flags.get(key, key), value, minimum=1, maximum=limit, why=why)
+    if "seed" in options:
+        check_seed(options["seed"], flags.get("seed", "seed"))
+    for key in ("time_limit", "timeout_s"):
+        value = options.get(key)
+        if value is not None and not isinstance(value, bool) and isinstance(value, (int, float)):
+            if not (math.isfinite(value) and value > 0):
+                raise ConfigError(f"{flags.get(key, key)} must be a finite number of seconds > 0, got {value!r}")
+    return options

@@ -28,6 +28,8 @@ Runtime options read from the device file's ``options:`` mapping (all optional):
 
 from __future__ import annotations
 
+import math
+
 import logging
 import os
 import sys
@@ -65,7 +67,7 @@ def check_options(options: dict, source: str | None = None) -> dict:
         if options.get(key) is not None and not isinstance(options[key], dict):
             raise ConfigError(f"{where}options.{key} must be a mapping of runtime options, got {options[key]!r}")
     thr = options.get("confirm_above_shots", _DEFAULT_THRESHOLD)
-    if isinstance(thr, bool) or not isinstance(thr, (int, float)) or thr < 0:
+    if isinstance(thr, bool) or not isinstance(thr, (int, float)) or not (math.isfinite(thr) and thr >= 0):
         raise ConfigError(f"{where}options.confirm_above_shots must be a non-negative number, got {thr!r}")
     retries = options.get("max_retries", 3)
     if isinstance(retries, bool) or not isinstance(retries, int) or not 0 <= retries <= 10:

@@ -66,6 +66,9 @@ def solve(problem, solver: str = "sa", **options):
 
         raise ArgumentTypeError(f"problem must be a qopt Problem, got {type(problem).__name__} {str(problem)[:40]!r}"
                                 + (" (read it first: qopt.read(path) or qopt.load(name))" if isinstance(problem, str) else ""))
+    from qopt.limits import check_solver_options
+
+    check_solver_options(options)  # bounds layers, shots, reads... before anything is allocated
     fn = get_solver(solver)
     unknown = sorted(unknown_options(fn, options))
     if unknown:
