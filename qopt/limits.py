@@ -29,8 +29,9 @@ __all__ = [
 #: Largest |coefficient| accepted in a model. Products of two coefficients (penalties square
 #: constraint rows) and sums over millions of terms stay finite in float64 below this.
 MAX_ABS_COEFFICIENT = 1e100
-#: Largest text a compressed instance file may unpack to.
-MAX_DECOMPRESSED_BYTES = 256 * 2**20
+#: Largest text an instance file may hold (after decompression): 64 MiB is ~100x the largest
+#: bundled instance; tokenising it takes up to ~30 bytes per text byte.
+MAX_DECOMPRESSED_BYTES = 64 * 2**20
 #: Largest variable / vertex count a file may declare.
 MAX_VARIABLES = 1_000_000
 #: LABS builds ~N^3/3 quartic terms in Python: N = 256 takes a few seconds.
@@ -126,7 +127,9 @@ def check_int(name: str, value, *, minimum: int = 1, maximum: int | None = None,
     import numbers
 
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ConfigError(f"{name} must be an integer, got {value!r}")
+        from qopt.errors import ArgumentTypeError
+
+        raise ArgumentTypeError(f"{name} must be an integer, got {value!r}")
     if isinstance(value, float) and not (math.isfinite(value) and value == int(value)):
         raise ConfigError(f"{name} must be an integer, got {value!r}")
     ivalue = int(value)

@@ -137,6 +137,9 @@ def _failed_row(task: dict, error: str, wall_s: float = 0.0) -> dict:
 
 
 def _child(task: dict, conn) -> None:  # pragma: no cover - runs in the child process
+    import faulthandler
+
+    faulthandler.disable()  # a native crash becomes the row's error, not a Python stack dump on stderr
     try:
         row = run_task(task)
     except BaseException as err:  # noqa: BLE001 - KeyboardInterrupt included: report, then exit

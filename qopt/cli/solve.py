@@ -201,5 +201,8 @@ def list_instances(family, show_formats, show_solvers, output):
     if output == "json":
         emit_json(rows)
         return
-    for row in rows:
-        click.echo("  ".join("" if v is None else str(v) for v in row.values()))
+    table = [[str(k) for k in rows[0]]] + [["" if v is None else str(v) for v in r.values()] for r in rows] \
+        if rows else []
+    widths = [max(len(r[i]) for r in table) for i in range(len(table[0]))] if table else []
+    for r in table:  # a header line, then aligned columns
+        click.echo("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())

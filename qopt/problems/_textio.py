@@ -59,10 +59,16 @@ def load_text(path: str | os.PathLike, fmt: str) -> str:
 
 def check_path(path) -> None:
     """Refuse a path no file can have (longer than PATH_MAX) before the OS is asked about it."""
-    if len(os.fspath(path)) > MAX_PATH_LENGTH:
-        text = os.fspath(path)
+    text = os.fspath(path)
+    if len(text) > MAX_PATH_LENGTH:
         raise UnknownInstanceError(f"{text[:40]}...: path of {len(text):,} characters; no file can have "
                                    f"a path longer than {MAX_PATH_LENGTH}")
+    longest = max((len(part) for part in Path(text).parts), default=0)
+    if longest > 255:
+        raise UnknownInstanceError(f"{text[:40]}...: a path component of {longest:,} characters; no file "
+                                   "name can be longer than 255")
+    if "\x00" in text:
+        raise UnknownInstanceError(f"{text[:40]!r}: a path cannot contain a NUL character")
 
 
 def read_capped(p: Path, limit: int = MAX_DECOMPRESSED_BYTES) -> bytes:
@@ -241,6 +247,10 @@ class Tokens:
 
 def tokenize(path, fmt: str, *, comments: tuple[str, ...] = (), commas: bool = False) -> Tokens:
     text = load_text(path, fmt)
+    from qopt.limits import check_memory
+
+    # a token costs a Python str (~50 B) plus its list slot; "0 0 0 ..." is one token per 2 bytes
+    check_memory(30.0 * len(text), f"{path}: reading {len(text):,} bytes of {fmt} text")
     if commas:
         text = text.replace(",", " ")
     if comments:

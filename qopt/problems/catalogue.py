@@ -154,7 +154,10 @@ def resolve(spec: str | os.PathLike, *, format: str | None = None,  # noqa: A002
         >>> resolve("labs:5").num_variables
         5
     """
+    from qopt.problems._textio import check_path
+
     text = os.fspath(spec) if isinstance(spec, os.PathLike) else str(spec)
+    check_path(text)  # a path no file system accepts: one clear error, not an OSError
     if Path(text).is_file():
         return read(text, format=format, index=index)
     if re.match(r"^labs:\d+$", text.strip(), flags=re.IGNORECASE) or (
