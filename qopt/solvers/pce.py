@@ -369,6 +369,7 @@ class _Monitor:
         self.best = np.inf
         self.t0 = self.last_log = time.perf_counter()
         self.converged = False
+        self.interrupted = False
 
     def step(self, loss: float) -> bool:
         """Record one iteration; True when the run has converged (stop)."""
@@ -399,8 +400,6 @@ class _Monitor:
 def _optimize(model: PCEModel, x0: np.ndarray, *, optimizer: str, maxiter: int, rng, lr: float,
               monitor: _Monitor | None = None):
     """Minimise the model loss from ``x0``. Returns (params, loss, iterations)."""
-    from scipy.optimize import minimize
-
     best = {"x": np.array(x0, dtype=float), "fun": np.inf}
 
     def track(f):
@@ -415,6 +414,20 @@ def _optimize(model: PCEModel, x0: np.ndarray, *, optimizer: str, maxiter: int, 
     def callback(intermediate_result):
         if monitor is not None and monitor.step(float(intermediate_result.fun)):
             raise StopIteration
+
+    try:
+        return _run_optimizer(model, x0, optimizer, maxiter, rng, lr, monitor, track, callback, best)
+    except KeyboardInterrupt:  # Ctrl-C: decode the best parameters so far, marked as interrupted
+        if not np.isfinite(best["fun"]):
+            raise
+        if monitor is not None:
+            monitor.interrupted = True
+        logger.warning("interrupted: decoding the best parameters so far (Ctrl-C again to abort)")
+        return best["x"], best["fun"], monitor.it if monitor is not None else 0
+
+
+def _run_optimizer(model, x0, optimizer, maxiter, rng, lr, monitor, track, callback, best):
+    from scipy.optimize import minimize
 
     if optimizer == "lbfgs":
         res = minimize(track(lambda p: model.value_and_grad(p, rng)), x0, jac=True, method="L-BFGS-B",
@@ -442,6 +455,7 @@ def _optimize(model: PCEModel, x0: np.ndarray, *, optimizer: str, maxiter: int, 
             value = float(loss.detach())
             if value < best_v:
                 best_v, best_p = value, p.detach().numpy().copy()
+                best["x"], best["fun"] = best_p, best_v
             opt.step()
             steps += 1
             if monitor is not None and monitor.step(value):
@@ -587,8 +601,10 @@ def pce(problem, *, qubits: int | None = None, k: int | None = None, device=None
     samples, decoded, losses, decoded_e, flipped_e, iters = [], [], [], [], [], 0
     from qopt.optimize import _progress
 
-    converged = []
+    converged, interrupted = [], False
     for r in range(int(restarts)):
+        if interrupted:
+            break
         x0 = rng.uniform(0, init_scale, model.num_parameters)
         bar = _progress(maxiter, f"pce {r + 1}/{restarts}" if restarts > 1 else "pce", progress)
         monitor = _Monitor(model, maxiter, int(patience), float(tol), bar=bar)
@@ -600,6 +616,7 @@ def pce(problem, *, qubits: int | None = None, k: int | None = None, device=None
             if bar is not None:
                 bar.stop()
         converged.append(monitor.converged)
+        interrupted = interrupted or monitor.interrupted
         logger.info("pce: restart %d stopped after %d iterations (%s), loss %.6g", r + 1, it,
                     "converged" if monitor.converged else "iteration limit", loss)
         iters += it
@@ -622,6 +639,7 @@ def pce(problem, *, qubits: int | None = None, k: int | None = None, device=None
         "k": k, "alpha": model.alpha, "beta": model.beta, "nu": model.nu, "layers": layers,
         "num_parameters": model.num_parameters, "capacity": capacity(n, k), "optimizer": optimizer,
         "iterations": iters, "loss": min(losses), "bqm_variables": m, "converged": all(converged),
+        "interrupted": interrupted,
         "bqm_energy_decoded": min(decoded_e), "bqm_energy_after_flips": min(flipped_e),
         "objective_after_flips": problem.evaluate(samples[best][cols]),
         "objective_decoded": pick(problem.evaluate(b[cols]) for b in decoded),
