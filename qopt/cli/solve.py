@@ -112,13 +112,18 @@ def solve(ctx, instance, fmt, index, solver, seed, output, shrink, max_qubits, k
     if "journal" in options:
         from qopt.devices.journal import Journal
 
-        run = {"instance": instance, "format": fmt, "index": index, "solver": solver, "seed": seed, "shrink": shrink,
-               "max_qubits": max_qubits, "options": {k: v for k, v in options.items() if k not in ("journal", "yes")}}
-        options["journal"] = Journal(options["journal"], run=run)  # shared by every runner; opened on first job
+        identity = {"instance": instance, "format": fmt, "index": index, "solver": solver, "seed": seed,
+                    "shrink": shrink, "max_qubits": max_qubits,
+                    "options": {k: v for k, v in options.items() if k not in ("journal", "yes")}}
+        options["journal"] = Journal(options["journal"], run=identity)  # shared by every runner; opened on first job
     if "penalty" in options:
         options["penalty"] = _penalty(options["penalty"])
     if "encoding" in options:
         options["encoding"] = int(options["encoding"])
+    from qopt.limits import check_solver_options
+
+    check_solver_options({**options, "seed": seed, "max_qubits": max_qubits},  # named as flags, before reading
+                         flags={**_SOLVER_FLAGS, "seed": "--seed", "max_qubits": "--max-qubits"})
     problem = resolve(instance, format=fmt, index=index)
     logger.info("read %s: %s with %d variables", instance, problem.family, problem.num_variables)
     try:

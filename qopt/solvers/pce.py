@@ -501,7 +501,7 @@ def choose_encoding(m: int, qubits: int | None = None, k: int | None = None) -> 
         raise ConfigError(f"PCE needs at least one variable, got {m}")
     if qubits is not None and k is not None:
         if k > qubits:
-            raise ConfigError(f"--k {k} is larger than --qubits {qubits}")
+            raise ConfigError(f"--qubits {qubits} is smaller than k={k}")
         if capacity(qubits, k) < m:
             raise ConfigError(f"{m} variables do not fit on {qubits} qubits with k={k} (capacity "
                               f"3*C({qubits},{k}) = {capacity(qubits, k)}); use --qubits >= {min_qubits(m, k)} "

@@ -104,7 +104,7 @@ def _sweep(tmp_path, body: str):
 
 
 SWEEPS = [
-    ("seed-2-64", f"solvers: [sa]\nseeds: [{2**64}]\n", 2, "2**63-1"),
+    ("seed-2-64", f"solvers: [sa]\nseeds: [{2**64}]\n", 2, "2**63"),
     ("seed-count-huge", "solvers: [sa]\nseeds: 1000000000000\n", 2, "seeds"),
     ("missing-device-file", "solvers: [{name: qaoa, device: no_such_dir/device.yaml}]\n", 2, "does not exist"),
     ("yes-true", "solvers: [{name: qaoa, device: ibm_fake, yes: true, maxiter: 1}]\nseeds: [0]\n", 0, None),

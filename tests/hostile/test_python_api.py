@@ -6,13 +6,16 @@ import numpy as np
 import pytest
 
 import qopt
+import qopt.solvers.classical
 from qopt.errors import ArgumentTypeError, QoptError
 
 
 @pytest.mark.parametrize("call, kind, needle", [
-    (lambda: qopt.solve("x", "sa"), TypeError, "problem must be a qopt Problem.*qopt.read"),
-    (lambda: qopt.solve(42, "sa"), TypeError, "problem must be a qopt Problem, got int"),
-    (lambda: qopt.solve(None, "tabu"), TypeError, "problem must be a qopt Problem"),
+    (lambda: qopt.solve("x", "sa"), LookupError, "'x' is not in the problem catalogue"),
+    (lambda: qopt.solve(42, "sa"), TypeError, "cannot solve a builtins.int"),
+    (lambda: qopt.solve(None, "tabu"), TypeError, "cannot solve a builtins.NoneType"),
+    (lambda: qopt.solvers.solve("x", "sa"), TypeError, "problem must be a qopt Problem.*qopt.read"),
+    (lambda: qopt.solvers.classical.tabu(42), TypeError, "problem must be a qopt Problem, got int"),
     (lambda: qopt.read(None), TypeError, "path must be a file path"),
     (lambda: qopt.read(b"3 1\n1 2 1\n"), TypeError, "got bytes"),
     (lambda: qopt.Result.from_dict({}), ValueError, "missing key"),
