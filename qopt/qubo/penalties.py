@@ -44,7 +44,7 @@ from typing import Literal
 
 import numpy as np
 
-from qopt.errors import InfeasibleModelError, PenaltyWarning
+from qopt.errors import ConfigError, InfeasibleModelError, PenaltyWarning
 
 __all__ = ["Decoder", "to_bqm", "count_qubits", "one_hot_groups"]
 
@@ -270,15 +270,15 @@ def to_bqm(
         raise ArgumentTypeError(f"cqm must be a dimod.ConstrainedQuadraticModel, got {type(cqm).__name__} "
                                 f"{str(cqm)[:40]!r}{hint}")
     if slack not in ("binary", "unbalanced"):
-        raise ValueError(f"slack must be 'binary' or 'unbalanced', got {slack!r}")
+        raise ConfigError(f"slack must be 'binary' or 'unbalanced', got {slack!r}")
     if isinstance(penalty, str) and penalty not in ("calibrated", "qiskit"):
-        raise ValueError(f"penalty must be 'calibrated', 'qiskit' or a positive number, got {penalty!r}")
+        raise ConfigError(f"penalty must be 'calibrated', 'qiskit' or a positive number, got {penalty!r}")
     if not isinstance(penalty, str) and not (isinstance(penalty, (int, float)) and penalty > 0 and math.isfinite(penalty)):
-        raise ValueError(f"penalty must be 'calibrated', 'qiskit' or a positive number, got {penalty!r}")
+        raise ConfigError(f"penalty must be 'calibrated', 'qiskit' or a positive number, got {penalty!r}")
     weights = dict(weights or {})
     unknown = set(weights) - set(cqm.constraints)
     if unknown:
-        raise ValueError(f"weights name unknown constraints {sorted(map(str, unknown))}; "
+        raise ConfigError(f"weights name unknown constraints {sorted(map(str, unknown))}; "
                          f"known: {sorted(map(str, cqm.constraints))[:10]}")
     for v in cqm.variables:
         if cqm.vartype(v) is not dimod.BINARY:
@@ -314,7 +314,7 @@ def to_bqm(
         if label in weights:
             w = float(weights[label])
             if not (w > 0 and math.isfinite(w)):
-                raise ValueError(f"weights[{label!r}] must be a positive number, got {weights[label]!r}")
+                raise ConfigError(f"weights[{label!r}] must be a positive number, got {weights[label]!r}")
         elif uniform is not None:
             w = uniform
         elif not isinstance(penalty, str):

@@ -29,6 +29,7 @@ REFUSED = [
     ("seed-2-64", ["solve", "mknap1-1", "--solver", "sa", "--seed", str(2**64)], "--seed"),
     ("num-reads-1e12", ["solve", "mknap1-1", "--solver", "sa", "--num-reads", "1000000000000"], "--num-reads"),
     ("not-a-number-names-the-file", ["solve", "not_a_number.rud", "--format", "rudy"], "not_a_number.rud, line 3"),
+    ("penalty-nan", ["solve", "mknap1-1", "--solver", "sa", "--penalty", "nan"], "penalty"),
     ("path-5000-chars", ["solve", "x" * 5000], "path of 5,000 characters"),
     ("file-name-300-chars", ["solve", "y" * 300], "255"),
     ("format-hint-speaks-cli", ["solve", "edge_list"], "--format"),
