@@ -273,7 +273,8 @@ def pick_index(tok: Tokens, index, count: int) -> int:
     if index is None:
         if count == 1:
             return 0
-        raise tok.error(f"the file holds {count} problems; choose one with index=0..{count - 1}")
+        raise tok.error(f"the file holds {count} problems; choose one with --index 0..{count - 1} "
+                            "(index= in Python)")
     if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
         raise tok.error(f"index must be an integer, got {index!r}")
     if not 0 <= index < count:

@@ -98,7 +98,7 @@ def test_orlib_bqp_sign_convention_by_hand(tmp_path):
         g = -x[0] + 8 * x[0] * x[2] + 2 * x[1] * x[2]
         assert p1.evaluate(x) == -g
     assert min(p1.evaluate(x) for x in all_x(3)) == -9  # = -(OR-Library maximum 9)
-    with pytest.raises(InstanceFormatError, match=r"holds 2 problems; choose one with index=0\.\.1"):
+    with pytest.raises(InstanceFormatError, match=r"holds 2 problems; choose one with --index 0\.\.1 \(index= in Python\)"):
         read(f)
 
 
