@@ -130,3 +130,23 @@ def test_qopt_list_has_a_header():
     assert out.splitlines()[0].split()[:2] == ["name", "family"]
     code, out, err = run_qopt("list", "--output", "json", cap=False)
     assert json.loads(out)[0]["name"]  # JSON unchanged
+
+
+def _billion_laughs() -> str:
+    text, prev = 'a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]\n', "a"
+    for name in "bcdefghi":
+        text += f"{name}: &{name} [{', '.join(['*' + prev] * 9)}]\n"
+        prev = name
+    return text + "instances: [mknap1-1]\nsolvers: [sa]\ndescription: *i\n"
+
+
+@pytest.mark.parametrize("text, needle", [
+    (_billion_laughs(), "aliases"),  # ~500 bytes that expand to 9^9 nodes
+    ("instances: [mknap1-1]\nsolvers: [sa]\ndescription: " + "[" * 20000 + "]" * 20000 + "\n", "nesting depth"),
+], ids=["billion-laughs", "nested-20000"])
+def test_hostile_yaml_sweeps_are_one_error_line(tmp_path, text, needle):
+    path = tmp_path / "sweep.yaml"
+    path.write_text(text)
+    code, out, err = run_qopt("bench", "run", str(path), "--store", str(tmp_path / "s.sqlite"), "--dry-run")
+    assert needle in assert_contract(code, out, err, expect=2)
+    assert not (tmp_path / "s.sqlite").exists()
