@@ -191,11 +191,19 @@ def _positive_seconds(name: str, value) -> float:
 _HIGHS_MAX = 2.0**30
 
 
+#: HiGHS drops |values| below ~1e-9 as zero: coefficients whose largest is below this are scaled up.
+_HIGHS_MIN = 2.0**-10
+
+
 def _pow2_scale(big: float) -> float:
-    """The power of two s with big * s <= _HIGHS_MAX (1.0 when big is small enough)."""
-    if big <= _HIGHS_MAX or big == 0:
+    """The power of two s with ``big * s`` in a range HiGHS reads faithfully: at most _HIGHS_MAX
+    (it reads >= 1e20 as infinite), and about 1 when ``big`` is tiny (it drops < 1e-9 as zero);
+    1.0 when ``big`` is already fine or zero."""
+    if big == 0 or _HIGHS_MIN <= big <= _HIGHS_MAX:
         return 1.0
-    return float(2.0 ** (int(np.floor(np.log2(_HIGHS_MAX / big)))))
+    if big > _HIGHS_MAX:
+        return float(2.0 ** (int(np.floor(np.log2(_HIGHS_MAX / big)))))
+    return float(2.0 ** (int(np.floor(np.log2(1.0 / big)))))
 
 
 def _scale_for_highs(name, c, A, rlo, rhi):
