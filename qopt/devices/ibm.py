@@ -229,8 +229,9 @@ def check_cost(config, *, circuits: int, shots: int, iterations: int, yes: bool 
     total = int(circuits) * int(shots) * int(iterations)
     threshold = config.options.get("confirm_above_shots", _DEFAULT_THRESHOLD)
     where = "local testing mode" if is_local(config) else "IBM Quantum"
-    print(f"qopt: cost estimate on {config.backend} ({where}): {circuits} circuits x {shots} shots x "
-          f"{iterations} iterations = {total:,} shots", file=stream or sys.stderr)
+    if stream is not None or logging.getLogger("qopt").isEnabledFor(logging.WARNING):  # -q: errors only
+        print(f"qopt: cost estimate on {config.backend} ({where}): {circuits} circuits x {shots} shots x "
+              f"{iterations} iterations = {total:,} shots", file=stream or sys.stderr)
     if total > threshold and not yes:
         raise ConfigError(f"the run on {config.backend} would execute about {total:,} shots, above "
                           f"confirm_above_shots = {threshold:,} of device {config.name!r}; rerun with --yes "

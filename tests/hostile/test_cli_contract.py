@@ -152,3 +152,21 @@ def test_hostile_yaml_sweeps_are_one_error_line(tmp_path, text, needle):
     code, out, err = run_qopt("bench", "run", str(path), "--store", str(tmp_path / "s.sqlite"), "--dry-run")
     assert needle in assert_contract(code, out, err, expect=2)
     assert not (tmp_path / "s.sqlite").exists()
+
+
+def test_a_journal_is_not_replayed_into_a_run_with_another_seed(tmp_path):
+    from .conftest import REPO
+
+    ring = tmp_path / "ring.rud"
+    ring.write_text("4 4\n1 2 1\n2 3 1\n3 4 1\n4 1 1\n")
+    journal = tmp_path / "run.jsonl"
+    base = ["-q", "solve", str(ring), "--solver", "qaoa", "--device", "ibm_fake", "--maxiter", "2",
+            "--journal", str(journal), "--output", "json"]
+    assert_contract(*run_qopt(*base, "--seed", "5", cwd=REPO), expect=0)
+    recorded = journal.read_text()
+    assert json.loads(recorded.splitlines()[0])["run"]["seed"] == 5
+    line = assert_contract(*run_qopt(*base, "--seed", "6", cwd=REPO), expect=2)
+    assert "belongs to another run: seed 5 (journal) vs 6 (this run)" in line
+    assert journal.read_text() == recorded
+    again = assert_contract(*run_qopt(*base, "--seed", "5", cwd=REPO), expect=0)
+    assert again["info"]["jobs_replayed"] >= 1
