@@ -53,6 +53,8 @@ def main(argv=None) -> int:
     ap.add_argument("--restarts", type=int, default=1)
     ap.add_argument("--optimizer", default="lbfgs")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--patience", type=int, default=0,
+                    help="PCE early stop (0 = run all --maxiter iterations, as the published tables)")
     ap.add_argument("--sa-reads", type=int, default=10)
     ap.add_argument("--sa-sweeps", type=int, default=1000)
     ap.add_argument("--random-starts", type=int, default=10)
@@ -78,7 +80,7 @@ def main(argv=None) -> int:
               file=sys.stderr, flush=True)
         t0 = time.perf_counter()
         r = solve(problem, "pce", qubits=n, k=args.k, layers=args.layers, maxiter=args.maxiter,
-                  optimizer=args.optimizer, restarts=args.restarts, seed=args.seed)
+                  optimizer=args.optimizer, restarts=args.restarts, seed=args.seed, patience=args.patience)
         t_pce = time.perf_counter() - t0
         rows.append((name, "pce raw (signs)", r.info["objective_decoded"], best, n, args.k, t_pce))
         rows.append((name, "pce + 1 flip round", r.info["objective_after_flips"], best, n, args.k, t_pce))

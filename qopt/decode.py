@@ -79,9 +79,10 @@ def finish(problem, raw, decoder=None, *, solver: str, repair: bool = True, loca
     order = np.argsort(agg.record.energy, kind="stable")[:max_postprocess]
     labels = list(agg.variables)
     n = problem.num_variables
+    where = {v: k for k, v in enumerate(labels)}  # a dict, not labels.index: O(n), not O(n^2)
     try:
-        cols = [labels.index(i) for i in range(n)]
-    except ValueError:
+        cols = [where[i] for i in range(n)]
+    except KeyError:
         missing = next(i for i in range(n) if i not in labels)
         raise ValueError(f"samples lack problem variable {missing!r}") from None
     xs, objectives, feasible, feasible_raw, counts = [], [], [], [], []

@@ -20,6 +20,8 @@ __all__ = [
     "ShrinkBudgetError",
     "DeviceCapacityError",
     "MitigationError",
+    "ResourceLimitError",
+    "ArgumentTypeError",
     "PenaltyWarning",
     "ConvergenceWarning",
 ]
@@ -84,3 +86,14 @@ class PenaltyWarning(UserWarning):
 
 class ConvergenceWarning(UserWarning):
     """An optimizer stopped before its convergence criterion was met."""
+
+
+class ResourceLimitError(QoptError, ValueError):
+    """A request needs more memory, time or size than the machine or a physical limit allows;
+    raised from its sizes before anything is allocated. The message names the quantity, the
+    estimate and the limit."""
+
+
+class ArgumentTypeError(QoptError, TypeError):
+    """A Python API argument has the wrong type (``qopt.solve(42, "sa")``, ``qopt.read(None)``).
+    The message names the argument, the accepted types and what arrived."""

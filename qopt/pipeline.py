@@ -70,6 +70,9 @@ def check_options(solver: str, options: dict) -> None:
         raise ConfigError(f"top_k must be a positive integer, got {top_k!r}")
     if "slack" in options and options["slack"] not in (None, "binary", "unbalanced"):
         raise ConfigError(f"slack must be 'binary' or 'unbalanced', got {options['slack']!r}")
+    from qopt.limits import check_solver_options
+
+    check_solver_options(options)  # layers, shots, reads... within physical limits, before any work
 
 
 def _known_optimum(problem, known_optimum):

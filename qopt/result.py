@@ -154,7 +154,27 @@ class Result:
 
     @classmethod
     def from_dict(cls, data: dict) -> "Result":
-        """Inverse of :meth:`to_dict` (samples are restored when present)."""
+        """Inverse of :meth:`to_dict` (samples are restored when present).
+
+        Raises:
+            ArgumentTypeError: ``data`` is not a mapping.
+            ConfigError: a required key is missing or a value has the wrong kind.
+        """
+        from qopt.errors import ArgumentTypeError, ConfigError
+
+        if not isinstance(data, dict):
+            raise ArgumentTypeError(f"data must be a dict from Result.to_dict(), got {type(data).__name__}")
+        missing = [k for k in ("instance", "problem", "sense", "solver", "status", "solution", "objective",
+                               "feasible") if k not in data]
+        if missing:
+            raise ConfigError(f"data is not a Result dict: missing key(s) {', '.join(missing)}")
+        try:
+            return cls._from_dict(data)
+        except (TypeError, ValueError, KeyError, AttributeError) as err:
+            raise ConfigError(f"data is not a valid Result dict: {type(err).__name__}: {err}") from None
+
+    @classmethod
+    def _from_dict(cls, data: dict) -> "Result":
         samples = None
         if data.get("samples") is not None:
             import dimod

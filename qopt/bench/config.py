@@ -306,6 +306,7 @@ def _parse_solver(entry, where, fail, time_limit: float | None = None) -> Solver
         entry = {"name": entry}
     if not isinstance(entry, dict):
         raise fail(f"{where}: a solver is a name or a mapping {{name, ...options}}, got {entry!r}")
+    entry = _string_keys(entry, where, fail)
     name = entry.get("name")
     if entry.get("if_available") not in (None, True, False):
         raise fail(f"{where}.if_available: must be true or false, got {entry['if_available']!r}")
@@ -328,6 +329,13 @@ def _parse_solver(entry, where, fail, time_limit: float | None = None) -> Solver
         shrink = "adaptive"  # as `qopt solve --max-qubits`
     if "seed" in options:
         raise fail(f"{where}: 'seed' is set by the sweep's 'seeds' list, not per solver")
+    if isinstance(options.get("device"), (str, os.PathLike)):
+        from qopt.devices.config import load_device
+
+        try:  # a missing or invalid device file refuses the config before any run
+            load_device(options["device"])
+        except QoptError as err:
+            raise fail(f"{where}.device: {err}") from None
     try:
         fn = get_solver(name)
     except ImportError as err:
@@ -350,6 +358,18 @@ def _parse_solver(entry, where, fail, time_limit: float | None = None) -> Solver
             raise fail(f"{where}.shrink: graph shrinking is not available ({err})") from None
     label = entry.get("label") or (name + (f"+shrink{max_qubits or ''}" if shrink else ""))
     return SolverSpec(name=name, options=options, shrink=shrink, max_qubits=max_qubits, label=str(label))
+
+
+def _string_keys(entry: dict, where: str, fail) -> dict:
+    """YAML 1.1 reads the key ``yes`` as the boolean True: map it back; refuse other non-string keys."""
+    out = {}
+    for k, v in entry.items():
+        if k is True:
+            k = "yes"
+        if not isinstance(k, str):
+            raise fail(f"{where}: option names must be strings, got {k!r} (quote it in YAML)")
+        out[k] = v
+    return out
 
 
 def _parse_seeds(seeds, fail) -> tuple[int, ...]:

@@ -28,7 +28,7 @@ from qopt.bench.config import SweepConfig, run_key
 from qopt.bench.store import done_keys, insert_run, open_store
 from qopt.errors import ConfigError, MissingDependencyError
 
-__all__ = ["expand", "run_task", "run_sweep", "SweepSummary"]
+__all__ = ["expand", "run_task", "run_task_isolated", "run_sweep", "SweepSummary"]
 
 logger = logging.getLogger(__name__)
 
@@ -126,6 +126,87 @@ def run_task(task: dict) -> dict:
     return row
 
 
+def _failed_row(task: dict, error: str, wall_s: float = 0.0) -> dict:
+    return {"run_key": task["run_key"], "sweep": task["sweep"],
+            "instance": task["instance"]["name"] or task["instance"]["spec"],
+            "instance_key": task["instance"]["key"], "solver": task["solver"]["name"],
+            "solver_label": task["solver"]["label"], "options": _key_options(task["solver"]),
+            "seed": task["seed"], "status": "failed", "wall_s": wall_s, "host": socket.gethostname(),
+            "error": error[:2000],
+            "finished_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")}
+
+
+def _child(task: dict, conn) -> None:  # pragma: no cover - runs in the child process
+    import faulthandler
+
+    faulthandler.disable()  # a native crash becomes the row's error, not a Python stack dump on stderr
+    try:
+        row = run_task(task)
+    except BaseException as err:  # noqa: BLE001 - KeyboardInterrupt included: report, then exit
+        row = _failed_row(task, f"{type(err).__name__}: {err}")
+    try:
+        conn.send(row)
+    finally:
+        conn.close()
+
+
+def _signal_name(code: int) -> str:
+    import signal
+
+    try:
+        return signal.Signals(-code).name
+    except ValueError:
+        return f"signal {-code}"
+
+
+def run_task_isolated(task: dict) -> dict:
+    """:func:`run_task` in a child process; the row comes back through a pipe.
+
+    A run whose process dies (a native library aborts with ``double free``, a segfault, the
+    kernel's out-of-memory killer) becomes a failed row naming the signal, so one run cannot
+    end a sweep. Uses ``fork`` where available (the child reuses the parent's imports, so the
+    overhead is milliseconds), else ``spawn``.
+    """
+    import multiprocessing as mp
+
+    method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
+    ctx = mp.get_context(method)
+    recv, send = ctx.Pipe(duplex=False)
+    t0 = time.perf_counter()
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    proc = ctx.Process(target=_child, args=(task, send), daemon=True)
+    proc.start()
+    send.close()
+    row = None
+    try:
+        while row is None:
+            if recv.poll(0.05):
+                try:
+                    row = recv.recv()
+                except EOFError:  # the child died before sending
+                    break
+            elif not proc.is_alive() and not recv.poll(0):
+                break
+        proc.join()
+    except BaseException:
+        if proc.is_alive():
+            proc.terminate()
+            proc.join(5)
+        raise
+    finally:
+        recv.close()
+    if row is not None:
+        return row
+    code = proc.exitcode
+    why = f"killed by {_signal_name(code)}" if code is not None and code < 0 else f"exited with code {code}"
+    if code is not None and -code in (6, 11, 7, 8, 4):  # SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL
+        why += " (a crash inside a native library)"
+    elif code == -9:
+        why += " (out of memory?)"
+    return _failed_row(task, f"NativeCrash: the run's process {why}", time.perf_counter() - t0)
+
+
 def _key_options(solver: dict) -> dict:
     out = dict(solver["options"])
     if solver.get("shrink") is not None:
@@ -166,7 +247,7 @@ class _Progress:
 
 
 def run_sweep(config: SweepConfig, store: str, *, workers: int | None = None, scheduler: str | None = None,
-              retry_failed: bool = False, progress: bool | None = None) -> SweepSummary:
+              retry_failed: bool = False, progress: bool | None = None, isolate: bool = True) -> SweepSummary:
     """Run every run of ``config`` not yet in ``store``.
 
     Args:
@@ -177,6 +258,9 @@ def run_sweep(config: SweepConfig, store: str, *, workers: int | None = None, sc
         scheduler: address of a running Dask scheduler (``tcp://host:8786``); excludes ``workers``.
         retry_failed: run stored failed runs again (replacing them).
         progress: progress on stderr (None: only when stderr is a terminal).
+        isolate: serial runs each run in a child process (:func:`run_task_isolated`), so a native
+            crash (abort, segfault, out of memory) of one run is stored as that run's failure
+            instead of killing the sweep. Dask workers are separate processes already.
 
     Returns:
         :class:`SweepSummary`.
@@ -203,7 +287,7 @@ def run_sweep(config: SweepConfig, store: str, *, workers: int | None = None, sc
             if workers is None and scheduler is None:
                 for task in todo:
                     bar.current(_describe(task))
-                    row = run_task(task)
+                    row = run_task_isolated(task) if isolate else run_task(task)
                     insert_run(conn, row, replace_failed=retry_failed)
                     failed += row["status"] == "failed"
                     bar.finished(row, _describe(task))
@@ -251,13 +335,8 @@ def _run_dask(todo, conn, bar, *, workers, scheduler, retry_failed) -> int:
             task = tasks_by_key[fut.key]
             try:
                 row = fut.result()
-            except Exception as err:  # noqa: BLE001 - e.g. a worker died
-                row = {"run_key": task["run_key"], "sweep": task["sweep"],
-                       "instance": task["instance"]["name"] or task["instance"]["spec"],
-                       "instance_key": task["instance"]["key"], "solver": task["solver"]["name"],
-                       "solver_label": task["solver"]["label"], "options": _key_options(task["solver"]),
-                       "seed": task["seed"], "status": "failed", "wall_s": 0.0,
-                       "error": f"{type(err).__name__}: {err}"[:2000]}
+            except Exception as err:  # noqa: BLE001 - e.g. a worker died (a native crash kills it)
+                row = _failed_row(task, f"{type(err).__name__}: {err}")
             insert_run(conn, row, replace_failed=retry_failed)
             failed += row["status"] == "failed"
             bar.finished(row, _describe(task))

@@ -72,8 +72,14 @@ def main(argv: list[str] | None = None) -> int:
     Exit codes: 0 success, 2 bad input or configuration (one line on stderr),
     1 an internal error (a bug: the traceback is shown).
     """
+    from qopt import _warn
+
+    args = sys.argv[1:] if argv is None else list(argv)
+    quiet = any(a in ("-q", "--quiet") for a in args[:3])  # group options come before the sub-command
     try:
-        cli.main(args=argv, prog_name="qopt", standalone_mode=False)
+        with _warn.collect() as caught:  # shown one line each after success; dropped on an error
+            cli.main(args=args, prog_name="qopt", standalone_mode=False)
+        _warn.emit(caught, quiet=quiet)
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.exceptions.Abort:

@@ -112,11 +112,18 @@ def solve(ctx, instance, fmt, index, solver, seed, output, shrink, max_qubits, k
     if "journal" in options:
         from qopt.devices.journal import Journal
 
-        options["journal"] = Journal(options["journal"])  # one journal shared by every runner of the run
+        identity = {"instance": instance, "format": fmt, "index": index, "solver": solver, "seed": seed,
+                    "shrink": shrink, "max_qubits": max_qubits,
+                    "options": {k: v for k, v in options.items() if k not in ("journal", "yes")}}
+        options["journal"] = Journal(options["journal"], run=identity)  # shared by every runner; opened on first job
     if "penalty" in options:
         options["penalty"] = _penalty(options["penalty"])
     if "encoding" in options:
         options["encoding"] = int(options["encoding"])
+    from qopt.limits import check_solver_options
+
+    check_solver_options({**options, "seed": seed, "max_qubits": max_qubits},  # named as flags, before reading
+                         flags={**_SOLVER_FLAGS, "seed": "--seed", "max_qubits": "--max-qubits"})
     problem = resolve(instance, format=fmt, index=index)
     logger.info("read %s: %s with %d variables", instance, problem.family, problem.num_variables)
     try:
@@ -199,5 +206,8 @@ def list_instances(family, show_formats, show_solvers, output):
     if output == "json":
         emit_json(rows)
         return
-    for row in rows:
-        click.echo("  ".join("" if v is None else str(v) for v in row.values()))
+    table = [[str(k) for k in rows[0]]] + [["" if v is None else str(v) for v in r.values()] for r in rows] \
+        if rows else []
+    widths = [max(len(r[i]) for r in table) for i in range(len(table[0]))] if table else []
+    for r in table:  # a header line, then aligned columns
+        click.echo("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())

@@ -124,6 +124,9 @@ class DeviceConfig:
         set_(self, "optimizer", _check_choice(self.optimizer, "optimizer", src, OPTIMIZERS))
         set_(self, "optimizer_options",
              _check_mapping(self.optimizer_options, "optimizer_options", src, allow_none=False))
+        from qopt.config_checks import check_optimizer_options
+
+        check_optimizer_options(self.optimizer_options, self.optimizer, src)  # unknown keys, NaN
         set_(self, "max_qubits", _check_int(self.max_qubits, "max_qubits", src, minimum=1))
         if self.backend is not None and not isinstance(self.backend, str):
             raise ConfigError(f"{_where(src, 'backend')} must be a backend name string, got {self.backend!r}")
@@ -152,6 +155,14 @@ class DeviceConfig:
         if self.shots is None and (self.kind == "ibm" or self.noise):
             raise ConfigError(f"{_where(src, 'shots')} must be set for kind {self.kind!r}"
                               f"{' with noise' if self.noise else ''} (hardware and noisy runs sample)")
+        if self.kind == "ibm":  # runtime options are known up front (unknown keys, NaN thresholds)
+            from qopt.devices.ibm import check_options
+
+            check_options(dict(self.options), src)
+        if self.mitigation:
+            from qopt.mitigation.config import parse_mitigation
+
+            parse_mitigation(self.mitigation, source=src or "<dict>")  # unknown keys, bad values
         if self.diff_method in ("adjoint", "backprop") and self.shots is not None:
             raise ConfigError(f"{_where(src, 'diff_method')} = {self.diff_method} needs exact expectations "
                               f"but shots = {self.shots}; use parameter-shift or finite-diff")

@@ -28,8 +28,11 @@ Runtime options read from the device file's ``options:`` mapping (all optional):
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import math
 import os
+import socket
 import sys
 import time
 import warnings
@@ -65,7 +68,7 @@ def check_options(options: dict, source: str | None = None) -> dict:
         if options.get(key) is not None and not isinstance(options[key], dict):
             raise ConfigError(f"{where}options.{key} must be a mapping of runtime options, got {options[key]!r}")
     thr = options.get("confirm_above_shots", _DEFAULT_THRESHOLD)
-    if isinstance(thr, bool) or not isinstance(thr, (int, float)) or thr < 0:
+    if isinstance(thr, bool) or not isinstance(thr, (int, float)) or not (math.isfinite(thr) and thr >= 0):
         raise ConfigError(f"{where}options.confirm_above_shots must be a non-negative number, got {thr!r}")
     retries = options.get("max_retries", 3)
     if isinstance(retries, bool) or not isinstance(retries, int) or not 0 <= retries <= 10:
@@ -96,6 +99,60 @@ def token_present() -> bool:
 def _scrub(text: str) -> str:
     token = os.environ.get("QISKIT_IBM_TOKEN")
     return text.replace(token, "***") if token else text
+
+
+#: Seconds to open a connection to IBM Quantum (or the proxy) / to wait for its first byte.
+CONNECT_TIMEOUT_S = 5.0
+READ_TIMEOUT_S = 10.0
+_ENDPOINTS = {"ibm_quantum_platform": "https://quantum.cloud.ibm.com", "ibm_cloud": "https://cloud.ibm.com"}
+
+
+@contextlib.contextmanager
+def _quiet_runtime_logs():
+    """qiskit-ibm-runtime logs WARNINGs on stderr while connecting ("Loading account with the given
+    token..."); the CLI's contract is one error line, so they go to the debug log only."""
+    log = logging.getLogger("qiskit_ibm_runtime")
+    old = log.level
+    log.setLevel(max(old, logging.ERROR) if not logging.getLogger("qopt").isEnabledFor(logging.DEBUG) else old)
+    try:
+        yield
+    finally:
+        log.setLevel(old)
+
+
+def _network_cause(err: BaseException) -> str | None:
+    """A one-line description when ``err`` (or an exception it wraps) is a network failure."""
+    seen = set()
+    while err is not None and id(err) not in seen:
+        seen.add(id(err))
+        name = type(err).__name__
+        module = type(err).__module__ or ""
+        if (module.startswith(("requests", "urllib3")) and name in (
+                "ConnectionError", "ConnectTimeout", "ReadTimeout", "Timeout", "ProxyError", "SSLError",
+                "NewConnectionError", "MaxRetryError", "NameResolutionError")) \
+                or isinstance(err, (ConnectionError, TimeoutError, socket.gaierror)):
+            text = _scrub(str(err)).splitlines()[0] if str(err) else name
+            return f"{name}: {text[:200]}"
+        err = err.__cause__ or err.__context__
+    return None
+
+
+def check_reachable(channel: str = "ibm_quantum_platform", *, timeout=(CONNECT_TIMEOUT_S, READ_TIMEOUT_S)) -> None:
+    """Raise a :class:`ConfigError` naming the network problem when IBM Quantum cannot be reached
+    within ``timeout`` seconds (connect, read; proxies from the environment are honoured).
+
+    Any HTTP answer, even an error status, counts as reachable: only the network is tested here,
+    never the token (which is not sent).
+    """
+    import requests
+
+    url = _ENDPOINTS.get(channel, _ENDPOINTS["ibm_quantum_platform"])
+    try:
+        requests.head(url, timeout=timeout, allow_redirects=False)
+    except requests.exceptions.RequestException as err:
+        why = _network_cause(err) or f"{type(err).__name__}: {_scrub(str(err)).splitlines()[0][:200]}"
+        raise ConfigError(f"cannot reach IBM Quantum at {url} within {timeout[0]:g}+{timeout[1]:g} s "
+                          f"(network error; no request reached IBM, the token was not checked): {why}") from None
 
 
 def connect(config):
@@ -130,16 +187,22 @@ def connect(config):
     kwargs = {"channel": options.get("channel", "ibm_quantum_platform")}
     if options.get("instance"):
         kwargs["instance"] = options["instance"]
+    check_reachable(kwargs["channel"])  # a network error is not a rejected token
     try:
-        if token:
-            service = QiskitRuntimeService(token=token, **kwargs)
-        else:
-            service = QiskitRuntimeService(name=options.get("account"), **kwargs) if options.get("account") \
-                else QiskitRuntimeService(**kwargs)
-    except IBMNotAuthorizedError:
-        raise ConfigError("IBM Quantum rejected the API token (QISKIT_IBM_TOKEN or the saved account); "
-                          "check it at quantum.cloud.ibm.com") from None
+        with _quiet_runtime_logs():
+            if token:
+                service = QiskitRuntimeService(token=token, **kwargs)
+            else:
+                service = QiskitRuntimeService(name=options.get("account"), **kwargs) if options.get("account") \
+                    else QiskitRuntimeService(**kwargs)
     except Exception as err:  # network / account errors: one clear line, token scrubbed
+        network = _network_cause(err)
+        if network is not None:
+            raise ConfigError(f"cannot reach IBM Quantum (network error, the token was not checked): "
+                              f"{network}") from None
+        if isinstance(err, IBMNotAuthorizedError):
+            raise ConfigError("IBM Quantum rejected the API token (QISKIT_IBM_TOKEN or the saved account); "
+                              "check it at quantum.cloud.ibm.com") from None
         msg = _scrub(str(err)).splitlines()[0] if str(err) else type(err).__name__
         if "401" in msg or "nauthori" in msg or "token" in msg.lower():
             raise ConfigError("IBM Quantum rejected the API token (QISKIT_IBM_TOKEN or the saved account): "
@@ -166,8 +229,9 @@ def check_cost(config, *, circuits: int, shots: int, iterations: int, yes: bool 
     total = int(circuits) * int(shots) * int(iterations)
     threshold = config.options.get("confirm_above_shots", _DEFAULT_THRESHOLD)
     where = "local testing mode" if is_local(config) else "IBM Quantum"
-    print(f"qopt: cost estimate on {config.backend} ({where}): {circuits} circuits x {shots} shots x "
-          f"{iterations} iterations = {total:,} shots", file=stream or sys.stderr)
+    if stream is not None or logging.getLogger("qopt").isEnabledFor(logging.WARNING):  # -q: errors only
+        print(f"qopt: cost estimate on {config.backend} ({where}): {circuits} circuits x {shots} shots x "
+              f"{iterations} iterations = {total:,} shots", file=stream or sys.stderr)
     if total > threshold and not yes:
         raise ConfigError(f"the run on {config.backend} would execute about {total:,} shots, above "
                           f"confirm_above_shots = {threshold:,} of device {config.name!r}; rerun with --yes "

@@ -162,6 +162,12 @@ def minimize(objective: Callable[[np.ndarray], float], x0, *, optimizer: str = "
             message = _pennylane(name, fg, x0, maxiter, opts, tick)
         else:
             message = _spsa(f, x0, maxiter, opts, seed, tick)
+    except KeyboardInterrupt:  # Ctrl-C: keep the best point so far; the solver finishes with it
+        if not np.isfinite(best["fun"]):
+            raise
+        message = f"interrupted (Ctrl-C) after {len(trace)} iterations: best point so far"
+        logger.warning("interrupted: finishing with the best parameters after %d iterations "
+                       "(Ctrl-C again to abort)", len(trace))
     finally:
         if bar is not None:
             bar.stop()

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from qopt.errors import InstanceFormatError, UnknownInstanceError
+from qopt.errors import InstanceFormatError, ResourceLimitError, UnknownInstanceError
+from qopt.limits import MAX_ABS_COEFFICIENT, MAX_DECOMPRESSED_BYTES, MAX_PATH_LENGTH, MAX_VARIABLES
 
 __all__ = [
     "COMPRESSED", "MAX_VARIABLES", "SUFFIXES", "Tokens", "blank_comments", "build", "instance_name", "load_text",
@@ -22,9 +23,8 @@ __all__ = [
 ]
 
 COMPRESSED = (".gz", ".xz")
-#: Largest variable / vertex count a file may declare when its data need not list every
-#: variable (graph vertex counts, QUBO sizes): a guard against absurd headers.
-MAX_VARIABLES = 10_000_000
+# MAX_VARIABLES (from qopt.limits): largest variable / vertex count a file may declare when its
+# data need not list every variable (graph vertex counts, QUBO sizes): a guard against absurd headers.
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 SUFFIXES = (".opt.sol", ".sol", ".sln", ".dat", ".txt", ".gph", ".col", ".clq", ".rud",
              ".sparse", ".qs", ".lp")
@@ -32,17 +32,14 @@ SUFFIXES = (".opt.sol", ".sol", ".sln", ".dat", ".txt", ".gph", ".col", ".clq", 
 
 def load_text(path: str | os.PathLike, fmt: str) -> str:
     """The decoded text of ``path`` (decompressing .gz/.xz), never empty."""
+    check_path(path)
     p = Path(path)
     if not p.is_file():
         raise UnknownInstanceError(f"{path}: no such file ({fmt} format)")
     try:
-        raw = p.read_bytes()
-        if p.name.endswith(".gz"):
-            raw = gzip.decompress(raw)
-        elif p.name.endswith(".xz"):
-            raw = lzma.decompress(raw)
+        raw = read_capped(p)
         text = raw.decode("utf-8")
-    except (OSError, EOFError, lzma.LZMAError) as err:
+    except (OSError, EOFError, lzma.LZMAError, gzip.BadGzipFile) as err:
         raise InstanceFormatError(f"{path}: {fmt} file: cannot read or decompress it: {err}") from err
     except UnicodeDecodeError as err:
         raise InstanceFormatError(
@@ -58,6 +55,47 @@ def load_text(path: str | os.PathLike, fmt: str) -> str:
     if not text.strip():
         raise InstanceFormatError(f"{path}: {fmt} file: the file is empty")
     return text
+
+
+def check_path(path) -> None:
+    """Refuse a path no file can have (longer than PATH_MAX) before the OS is asked about it."""
+    text = os.fspath(path)
+    if len(text) > MAX_PATH_LENGTH:
+        raise UnknownInstanceError(f"{text[:40]}...: path of {len(text):,} characters; no file can have "
+                                   f"a path longer than {MAX_PATH_LENGTH}")
+    longest = max((len(part) for part in Path(text).parts), default=0)
+    if longest > 255:
+        raise UnknownInstanceError(f"{text[:40]}...: a path component of {longest:,} characters; no file "
+                                   "name can be longer than 255")
+    if "\x00" in text:
+        raise UnknownInstanceError(f"{text[:40]!r}: a path cannot contain a NUL character")
+
+
+def read_capped(p: Path, limit: int = MAX_DECOMPRESSED_BYTES) -> bytes:
+    """The bytes of ``p``, decompressing ``.gz``/``.xz`` in chunks and stopping at ``limit`` bytes.
+
+    Raises:
+        ResourceLimitError: the (unpacked) content is larger than ``limit``.
+    """
+    if p.name.endswith(".gz"):
+        opener = gzip.open
+    elif p.name.endswith(".xz"):
+        opener = lzma.open
+    else:
+        opener = open
+    chunks, total = [], 0
+    with opener(p, "rb") as fh:
+        while True:
+            chunk = fh.read(1 << 20)
+            if not chunk:
+                break
+            total += len(chunk)
+            if total > limit:
+                what = "unpacks to" if opener is not open else "holds"
+                raise ResourceLimitError(f"{p}: the file {what} more than {limit // 2**20} MiB of text; "
+                                         "instances that large are refused")
+            chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def instance_name(path: str | os.PathLike) -> str:
@@ -136,6 +174,11 @@ class Tokens:
         if not finite.all():
             k = int(np.argmin(finite))
             raise self.error(f"{what}: {chunk[k]!r} is not a finite number", token=start + k)
+        huge = np.abs(arr) > MAX_ABS_COEFFICIENT
+        if huge.any():
+            k = int(np.argmax(huge))
+            raise self.error(f"{what}: {chunk[k]!r} is too large in magnitude (limit {MAX_ABS_COEFFICIENT:g}: "
+                             "float64 sums and products of larger values overflow)", token=start + k)
         return arr.reshape(-1)
 
     def ints(self, start: int, stop: int, what: str, *, low: int | None = None,
@@ -204,6 +247,10 @@ class Tokens:
 
 def tokenize(path, fmt: str, *, comments: tuple[str, ...] = (), commas: bool = False) -> Tokens:
     text = load_text(path, fmt)
+    from qopt.limits import check_memory
+
+    # a token costs a Python str (~50 B) plus its list slot; "0 0 0 ..." is one token per 2 bytes
+    check_memory(30.0 * len(text), f"{path}: reading {len(text):,} bytes of {fmt} text")
     if commas:
         text = text.replace(",", " ")
     if comments:
@@ -226,7 +273,8 @@ def pick_index(tok: Tokens, index, count: int) -> int:
     if index is None:
         if count == 1:
             return 0
-        raise tok.error(f"the file holds {count} problems; choose one with index=0..{count - 1}")
+        raise tok.error(f"the file holds {count} problems; choose one with --index 0..{count - 1} "
+                            "(index= in Python)")
     if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
         raise tok.error(f"index must be an integer, got {index!r}")
     if not 0 <= index < count:

@@ -94,7 +94,7 @@ def _entry(name: str) -> dict:
             return e
     names = [e["name"] for e in entries]
     close = difflib.get_close_matches(key, names, n=5, cutoff=0.6)
-    hint = f"; did you mean {', '.join(close)}?" if close else f"; {len(names)} names exist, see catalogue()"
+    hint = f"; did you mean {', '.join(close)}?" if close else f"; {len(names)} names exist (qopt list; qopt.catalogue() in Python)"
     raise UnknownInstanceError(f"{name!r} is not in the problem catalogue{hint}")
 
 
@@ -154,7 +154,10 @@ def resolve(spec: str | os.PathLike, *, format: str | None = None,  # noqa: A002
         >>> resolve("labs:5").num_variables
         5
     """
+    from qopt.problems._textio import check_path
+
     text = os.fspath(spec) if isinstance(spec, os.PathLike) else str(spec)
+    check_path(text)  # a path no file system accepts: one clear error, not an OSError
     if Path(text).is_file():
         return read(text, format=format, index=index)
     if re.match(r"^labs:\d+$", text.strip(), flags=re.IGNORECASE) or (

@@ -64,9 +64,11 @@ class MarketSplit(Problem):
         bound = float(np.abs(self.A).sum(axis=1).max() + np.abs(self.b).max())
         for j in range(n):
             cqm.add_variable("BINARY", j)
+        # beyond 2^53 dimod refuses integer bounds; a continuous residual has the same optimum
+        kind = "INTEGER" if bound < 2.0**53 else "REAL"
         for i in range(m):
-            cqm.add_variable("INTEGER", ("over", i), lower_bound=0, upper_bound=bound)
-            cqm.add_variable("INTEGER", ("under", i), lower_bound=0, upper_bound=bound)
+            cqm.add_variable(kind, ("over", i), lower_bound=0, upper_bound=bound)
+            cqm.add_variable(kind, ("under", i), lower_bound=0, upper_bound=bound)
         cqm.set_objective([(("over", i), 1.0) for i in range(m)] + [(("under", i), 1.0) for i in range(m)])
         for i, (row, rhs) in enumerate(zip(self.A, self.b)):
             terms = [(j, float(a)) for j, a in enumerate(row) if a != 0]

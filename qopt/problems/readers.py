@@ -36,10 +36,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from qopt.errors import InstanceFormatError, UnknownInstanceError
+from qopt.errors import ArgumentTypeError, InstanceFormatError, ResourceLimitError, UnknownInstanceError
 from qopt.problems._textio import (
     COMPRESSED,
     MAX_VARIABLES,
+    check_path,
     Tokens,
     blank_comments,
     build,
@@ -510,6 +511,15 @@ def read_market_split(path: str | os.PathLike) -> MarketSplit:
     return build(tok, MarketSplit, data[:, :n], data[:, n], name=instance_name(path))
 
 
+def _labs_length(spec, n: int) -> int:
+    from qopt.limits import MAX_LABS_N
+
+    if n > MAX_LABS_N:
+        raise ResourceLimitError(f"{spec}: LABS length N = {n:,} is beyond the limit {MAX_LABS_N}: its model has "
+                                 f"about N^3/3 = {n**3 // 3:.2e} quartic terms")
+    return n
+
+
 def read_labs(spec: str | int | os.PathLike) -> LABS:
     """A LABS instance: the instance IS the length N.
 
@@ -534,10 +544,10 @@ def read_labs(spec: str | int | os.PathLike) -> LABS:
 
     text = str(spec).strip() if not isinstance(spec, os.PathLike) else None
     if isinstance(spec, (int, np.integer)) and not isinstance(spec, bool):
-        n = int(spec)
+        n = _labs_length(spec, int(spec))
         return build(Tokens(spec, "labs", ""), LABS, n, name=f"labs{n}")
     if text is not None and (_LABS_SPEC.match(text) or text.isdigit()) and not Path(text).is_file():
-        n = int(text.split(":")[-1])
+        n = _labs_length(spec, int(text.split(":")[-1]))
         return build(Tokens(spec, "labs", ""), LABS, n, name=f"labs{n}")
     if not Path(spec).is_file():
         raise UnknownInstanceError(f"{spec}: no such file (labs format: give N, 'labs:N' or a .opt.sol file)")
@@ -658,7 +668,7 @@ def _first_lines(path, fmt_hint: str, count: int = 3) -> list[list[str]]:
 def _ambiguous(path, candidates: tuple[str, ...], why: str) -> InstanceFormatError:
     return InstanceFormatError(
         f"{path}: cannot tell the format ({why}); candidates: {', '.join(candidates)}. "
-        f"Pass format= one of them"
+        "give one with --format (format= in Python)"
     )
 
 
@@ -690,8 +700,8 @@ def detect_format(path: str | os.PathLike | int) -> str:
     if name.endswith((".opt.sol", ".sol")):
         if re.search(r"^\s*#\s*Energy:", load_text(path, "solution"), flags=re.MULTILINE):
             return "labs"
-        raise InstanceFormatError(f"{path}: this is a solution file; read it with read_solution() "
-                                  "and read the matching instance file")
+        raise InstanceFormatError(f"{path}: this is a solution file, not an instance; give the matching "
+                                  "instance file (solution files are read by qopt.problems.read_solution)")
     if name.endswith(".sln"):
         raise InstanceFormatError(f"{path}: this is a QAPLIB solution file; read it with "
                                   "read_solution(), or read the matching .dat file")
@@ -727,6 +737,16 @@ def detect_format(path: str | os.PathLike | int) -> str:
     raise _ambiguous(path, FORMATS, f"the extension {ext or '(none)'!r} is not known")
 
 
+def _check_path_argument(path):
+    """``path`` if it is a str, os.PathLike or int (LABS length); else an ArgumentTypeError."""
+    if isinstance(path, bool) or not isinstance(path, (str, os.PathLike, int, np.integer)):
+        raise ArgumentTypeError(f"path must be a file path (str or os.PathLike), 'labs:N' or an "
+                                   f"integer N, got {type(path).__name__} {str(path)[:40]!r}")
+    if isinstance(path, (str, os.PathLike)):
+        check_path(path)
+    return path
+
+
 def read(path: str | os.PathLike | int, *, format: str | None = None,  # noqa: A002
          index: int | None = None) -> Problem:
     """Read an instance file into a problem object.
@@ -754,6 +774,7 @@ def read(path: str | os.PathLike | int, *, format: str | None = None,  # noqa: A
         >>> p.name, p.num_variables
         ('labs7', 7)
     """
+    path = _check_path_argument(path)
     if format is None:
         fmt = detect_format(path)
     else:

@@ -35,6 +35,7 @@ all constraints (uncapped), as used by Sharma & Lau (arXiv:2503.12121).
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from dataclasses import dataclass, field
@@ -43,7 +44,7 @@ from typing import Literal
 
 import numpy as np
 
-from qopt.errors import InfeasibleModelError, PenaltyWarning
+from qopt.errors import ConfigError, InfeasibleModelError, PenaltyWarning
 
 __all__ = ["Decoder", "to_bqm", "count_qubits", "one_hot_groups"]
 
@@ -190,7 +191,12 @@ def _normalise_linear(label, lhs, sense: str, rhs: float):
     if sense == ">=":
         a, b, sense = -a, -b, "<="
     s = _integer_scale(np.append(a, 0.0), label)
-    a_int = np.rint(a * s).astype(np.int64)
+    scaled = np.rint(a * s)
+    if scaled.size and (np.abs(scaled).sum() >= 2.0**62 or abs(b * s) >= 2.0**62):
+        # int64 sums would overflow: exact Python integers (object array) instead
+        a_int = np.array([int(v) for v in scaled] + [0], dtype=object)[:-1]
+    else:
+        a_int = scaled.astype(np.int64)
     bs = b * s
     if sense == "==":
         if abs(bs - round(bs)) > 1e-6:
@@ -198,7 +204,7 @@ def _normalise_linear(label, lhs, sense: str, rhs: float):
         b_int = int(round(bs))
     else:
         b_int = int(math.floor(bs + 1e-9))
-    g = int(np.gcd.reduce(np.abs(a_int))) if len(a_int) else 1
+    g = int(functools.reduce(math.gcd, (abs(int(v)) for v in a_int), 0)) if len(a_int) else 1
     if g > 1:
         a_int //= g
         if sense == "==":
@@ -257,16 +263,22 @@ def to_bqm(
     """
     import dimod
 
+    if not isinstance(cqm, dimod.ConstrainedQuadraticModel):
+        from qopt.errors import ArgumentTypeError
+
+        hint = " (a Problem converts with problem.to_bqm())" if hasattr(cqm, "cqm") else ""
+        raise ArgumentTypeError(f"cqm must be a dimod.ConstrainedQuadraticModel, got {type(cqm).__name__} "
+                                f"{str(cqm)[:40]!r}{hint}")
     if slack not in ("binary", "unbalanced"):
-        raise ValueError(f"slack must be 'binary' or 'unbalanced', got {slack!r}")
+        raise ConfigError(f"slack must be 'binary' or 'unbalanced', got {slack!r}")
     if isinstance(penalty, str) and penalty not in ("calibrated", "qiskit"):
-        raise ValueError(f"penalty must be 'calibrated', 'qiskit' or a positive number, got {penalty!r}")
+        raise ConfigError(f"penalty must be 'calibrated', 'qiskit' or a positive number, got {penalty!r}")
     if not isinstance(penalty, str) and not (isinstance(penalty, (int, float)) and penalty > 0 and math.isfinite(penalty)):
-        raise ValueError(f"penalty must be 'calibrated', 'qiskit' or a positive number, got {penalty!r}")
+        raise ConfigError(f"penalty must be 'calibrated', 'qiskit' or a positive number, got {penalty!r}")
     weights = dict(weights or {})
     unknown = set(weights) - set(cqm.constraints)
     if unknown:
-        raise ValueError(f"weights name unknown constraints {sorted(map(str, unknown))}; "
+        raise ConfigError(f"weights name unknown constraints {sorted(map(str, unknown))}; "
                          f"known: {sorted(map(str, cqm.constraints))[:10]}")
     for v in cqm.variables:
         if cqm.vartype(v) is not dimod.BINARY:
@@ -302,7 +314,7 @@ def to_bqm(
         if label in weights:
             w = float(weights[label])
             if not (w > 0 and math.isfinite(w)):
-                raise ValueError(f"weights[{label!r}] must be a positive number, got {weights[label]!r}")
+                raise ConfigError(f"weights[{label!r}] must be a positive number, got {weights[label]!r}")
         elif uniform is not None:
             w = uniform
         elif not isinstance(penalty, str):

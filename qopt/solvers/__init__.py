@@ -60,6 +60,16 @@ def solve(problem, solver: str = "sa", **options):
     Raises:
         ConfigError: unknown solver name or option.
     """
+    from qopt.problems.base import Problem
+
+    if not isinstance(problem, Problem):  # a path or a name: say how to get a Problem
+        from qopt.errors import ArgumentTypeError
+
+        raise ArgumentTypeError(f"problem must be a qopt Problem, got {type(problem).__name__} {str(problem)[:40]!r}"
+                                + (" (read it first: qopt.read(path) or qopt.load(name))" if isinstance(problem, str) else ""))
+    from qopt.limits import check_solver_options
+
+    check_solver_options(options)  # bounds layers, shots, reads... before anything is allocated
     fn = get_solver(solver)
     unknown = sorted(unknown_options(fn, options))
     if unknown:

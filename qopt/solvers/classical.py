@@ -10,9 +10,11 @@ import time
 
 import numpy as np
 
+from qopt._native import native_stdout_off
 from qopt._random import resolve_seed, seed_int
 from qopt.decode import finish, make_result
-from qopt.errors import ConfigError, SolverError
+from qopt.errors import ArgumentTypeError, ConfigError, InfeasibleModelError, SolverError
+from qopt.limits import MAX_NUM_READS, check_coefficients, check_int, check_memory, check_time
 from qopt.result import Result
 
 __all__ = ["exact", "simulated_annealing", "tabu", "milp_arrays"]
@@ -119,14 +121,20 @@ def exact(problem, *, time_limit: float = 60.0, seed=None, mip_rel_gap: float = 
     """
     from scipy.optimize import Bounds, LinearConstraint, milp
 
-    if not (time_limit > 0):
-        raise ConfigError(f"time_limit must be > 0 seconds, got {time_limit!r}")
+    _check_problem(problem, "exact")
+    time_limit = _positive_seconds("time_limit", time_limit)
+    if not isinstance(mip_rel_gap, (int, float)) or isinstance(mip_rel_gap, bool) or not 0 <= mip_rel_gap < 1:
+        raise ConfigError(f"mip_rel_gap must be a number in [0, 1), got {mip_rel_gap!r}")
     t0 = time.perf_counter()
     c, integ, lb, ub, A, rlo, rhi, variables, offset = milp_arrays(problem.milp_model())
+    check_memory(48.0 * (len(c) + A.nnz + A.shape[0]) * 20, f"{problem.name}: the exact MILP "
+                 f"({len(c):,} columns, {A.shape[0]:,} rows)", "use --solver sa or tabu")
+    c_scaled, A, rlo, rhi, obj_scale = _scale_for_highs(problem.name, c, A, rlo, rhi)
     t1 = time.perf_counter()
     constraints = [LinearConstraint(A, rlo, rhi)] if A.shape[0] else []
-    res = milp(c, integrality=integ, bounds=Bounds(lb, ub), constraints=constraints,
-               options={"time_limit": float(time_limit), "disp": False, "mip_rel_gap": mip_rel_gap})
+    with native_stdout_off():
+        res = milp(c_scaled, integrality=integ, bounds=Bounds(lb, ub), constraints=constraints,
+                   options={"time_limit": float(time_limit), "disp": False, "mip_rel_gap": mip_rel_gap})
     t2 = time.perf_counter()
     if res.x is None:
         if res.status == 2:
@@ -139,6 +147,8 @@ def exact(problem, *, time_limit: float = 60.0, seed=None, mip_rel_gap: float = 
     proven = res.status == 0
     sign = -1.0 if problem.sense == "max" else 1.0
     dual = getattr(res, "mip_dual_bound", None)
+    if dual is not None:
+        dual = float(dual) * obj_scale
     info = {
         "proven_optimal": bool(proven),
         "dual_bound": None if dual is None else sign * (float(dual) + offset),
@@ -146,6 +156,7 @@ def exact(problem, *, time_limit: float = 60.0, seed=None, mip_rel_gap: float = 
         "milp_status": res.message,
         "milp_variables": int(len(c)),
         "milp_rows": int(A.shape[0]),
+        "objective_scale": obj_scale,
     }
     result = make_result(problem, x, solver="exact", seed=seed_int(seed),
                          timing_s={"build": t1 - t0, "solve": t2 - t1},
@@ -157,6 +168,100 @@ def exact(problem, *, time_limit: float = 60.0, seed=None, mip_rel_gap: float = 
     return result
 
 
+def _check_problem(problem, solver: str) -> None:
+    """A clear error when ``problem`` is not a qopt Problem (a path, a number, None...)."""
+    from qopt.problems.base import Problem
+
+    if not isinstance(problem, Problem):
+        hint = " (read it first: qopt.read(path) or qopt.load(name))" if isinstance(problem, str) else ""
+        raise ArgumentTypeError(f"problem must be a qopt Problem, got {type(problem).__name__} "
+                                f"{str(problem)[:40]!r}{hint}")
+
+
+def _positive_seconds(name: str, value) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ArgumentTypeError(f"{name} must be a number of seconds, got {value!r}")
+    if not (value > 0 and np.isfinite(value)):
+        raise ConfigError(f"{name} must be a finite number > 0 seconds, got {value!r}")
+    return float(value)
+
+
+#: HiGHS reads any |value| >= 1e20 as infinite; coefficients are scaled by powers of two
+#: (exact in floating point) so the largest is at most this.
+_HIGHS_MAX = 2.0**30
+
+
+#: HiGHS drops |values| below ~1e-9 as zero: coefficients whose largest is below this are scaled up.
+_HIGHS_MIN = 2.0**-10
+
+
+def _pow2_scale(big: float) -> float:
+    """The power of two s with ``big * s`` in a range HiGHS reads faithfully: at most _HIGHS_MAX
+    (it reads >= 1e20 as infinite), and about 1 when ``big`` is tiny (it drops < 1e-9 as zero);
+    1.0 when ``big`` is already fine or zero."""
+    if big == 0 or _HIGHS_MIN <= big <= _HIGHS_MAX:
+        return 1.0
+    if big > _HIGHS_MAX:
+        return float(2.0 ** (int(np.floor(np.log2(_HIGHS_MAX / big)))))
+    return float(2.0 ** (int(np.floor(np.log2(1.0 / big)))))
+
+
+def _scale_for_highs(name, c, A, rlo, rhi):
+    """Scale the objective and each constraint row by powers of two for HiGHS.
+
+    Returns ``(c_scaled, A, rlo, rhi, obj_scale)`` where the true objective is
+    ``obj_scale * c_scaled.x``. Row scaling leaves the feasible set unchanged.
+
+    Raises:
+        InfeasibleModelError: a NaN/inf or overflowing coefficient.
+    """
+    import scipy.sparse as sp
+
+    big = check_coefficients(c, f"{name}: objective")
+    check_coefficients(A.data, f"{name}: constraint coefficients")
+    for side in (rlo, rhi):
+        finite = side[np.isfinite(side)]
+        check_coefficients(finite, f"{name}: constraint right-hand side")
+    s = _pow2_scale(big)
+    if s != 1.0:
+        logger.info("%s: objective scaled by 2^%d for HiGHS (|c| up to %g)", name, int(np.log2(s)), big)
+    if A.shape[0]:
+        A = sp.csr_matrix(A)
+        rowmax = np.zeros(A.shape[0])
+        counts = np.diff(A.indptr)
+        nz = np.flatnonzero(counts)
+        if A.nnz:
+            rowmax[nz] = np.maximum.reduceat(np.abs(A.data), A.indptr[nz])
+        bound = np.maximum(rowmax, np.nan_to_num(np.maximum(np.abs(rlo), np.abs(rhi)), posinf=0.0))
+        scale = np.array([_pow2_scale(b) for b in bound])
+        if (scale != 1.0).any():
+            A = sp.diags(scale) @ A
+            rlo, rhi = rlo * scale, rhi * scale
+    return np.asarray(c) * s, A, rlo, rhi, 1.0 / s
+
+
+def _check_bqm(bqm, problem, solver: str) -> None:
+    """Refuse a BQM a native sampler cannot handle: NaN/inf biases, or energies that overflow.
+
+    dwave-samplers' tabu aborts the whole process ("double free or corruption") on infinite
+    biases, so this runs before every native call.
+    """
+    lin = np.fromiter(bqm.linear.values(), dtype=float, count=bqm.num_variables)
+    quad = np.fromiter(bqm.quadratic.values(), dtype=float, count=bqm.num_interactions)
+    with np.errstate(all="ignore"):
+        total = float(np.abs(lin).sum() + np.abs(quad).sum() + abs(bqm.offset))
+    if not np.isfinite(total) or total > 1e300:
+        check_coefficients(np.concatenate([lin, quad, [bqm.offset]]), f"{problem.name}: the {solver} QUBO")
+        raise InfeasibleModelError(f"{problem.name}: the {solver} QUBO's energies can reach {total:g}, beyond "
+                                   "float64; rescale the instance's coefficients")
+
+
+def _check_reads(num_reads) -> int:
+    if isinstance(num_reads, bool) or not isinstance(num_reads, (int, np.integer)):
+        raise ArgumentTypeError(f"num_reads must be a positive integer, got {num_reads!r}")
+    return check_int("num_reads", num_reads, maximum=MAX_NUM_READS)
+
+
 # ---------------------------------------------------------------------------
 def _bqm_heuristic(problem, name, sample, *, seed, penalty, slack, weights, repair, local_search, options):
     seed = resolve_seed(seed)  # one int drives the run and is recorded (a Generator gives one draw)
@@ -165,8 +270,21 @@ def _bqm_heuristic(problem, name, sample, *, seed, penalty, slack, weights, repa
     if problem.family not in ("qubo", "maxcut"):
         qubo_opts = {"penalty": penalty, "slack": slack, "weights": weights}
     bqm, decoder = problem.to_bqm(**qubo_opts)
+    _check_bqm(bqm, problem, name)
+    n, m = bqm.num_variables, bqm.num_interactions
+    reads = options["num_reads"]
+    # samples (int8) are copied ~4 times by dimod and decoding; a BQM costs ~300 B per variable
+    # and ~100 B per interaction; tabu converts the model to a dense n x n float64 matrix
+    need = 16.0 * reads * n + 300.0 * n + 100.0 * m + (8.0 * n * n if name == "tabu" else 0.0)
+    check_memory(need, f"{problem.name}: {name} on {n:,} QUBO variables with {reads:,} reads",
+                 "use --solver sa" if name == "tabu" else "use fewer --num-reads")
+    if name == "sa":  # dwave-samplers SA: ~1e9 spin-neighbour updates per second on one core
+        check_time(reads * options["num_sweeps"] * (n + 2.0 * m) / 1e9,
+                   f"{problem.name}: sa with {reads:,} reads x {options['num_sweeps']:,} sweeps on {n:,} variables",
+                   "use fewer --num-reads")
     t1 = time.perf_counter()
-    raw = sample(bqm, seed_int(seed))
+    with native_stdout_off():
+        raw = sample(bqm, seed_int(seed))
     t2 = time.perf_counter()
     logger.info("%s: %d samples on %d BQM variables in %.2fs", name, len(raw), bqm.num_variables, t2 - t1)
     return finish(problem, raw, decoder, solver=name, repair=repair, local_search=local_search,
@@ -189,8 +307,11 @@ def simulated_annealing(problem, *, num_reads: int = 100, num_sweeps: int = 1000
     """
     from dwave.samplers import SimulatedAnnealingSampler
 
-    if num_reads < 1 or num_sweeps < 1:
-        raise ConfigError(f"num_reads and num_sweeps must be >= 1, got {num_reads}, {num_sweeps}")
+    _check_problem(problem, "sa")
+    num_reads = _check_reads(num_reads)
+    if isinstance(num_sweeps, bool) or not isinstance(num_sweeps, (int, np.integer)):
+        raise ArgumentTypeError(f"num_sweeps must be a positive integer, got {num_sweeps!r}")
+    num_sweeps = check_int("num_sweeps", num_sweeps, maximum=10**9)
 
     def sample(bqm, s):
         return SimulatedAnnealingSampler().sample(bqm, num_reads=num_reads, num_sweeps=num_sweeps, seed=s)
@@ -218,13 +339,11 @@ def tabu(problem, *, num_reads: int = 20, timeout_s: float = 0.1, seed=None, pen
     """
     from dwave.samplers import TabuSampler
 
+    _check_problem(problem, "tabu")
+    num_reads = _check_reads(num_reads)
     if time_limit is not None:
-        if not time_limit > 0:
-            raise ConfigError(f"time_limit must be > 0 seconds, got {time_limit!r}")
-        timeout_s = time_limit / num_reads
-
-    if num_reads < 1 or not timeout_s > 0:
-        raise ConfigError(f"num_reads must be >= 1 and timeout_s > 0, got {num_reads}, {timeout_s}")
+        timeout_s = _positive_seconds("time_limit", time_limit) / num_reads
+    timeout_s = _positive_seconds("timeout_s", timeout_s)
 
     def sample(bqm, s):
         return TabuSampler().sample(bqm, num_reads=num_reads, timeout=int(max(1, timeout_s * 1000)), seed=s)

@@ -24,6 +24,7 @@ constrained problems + the problem's local search).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import time
@@ -39,7 +40,7 @@ from qopt.result import Result
 
 __all__ = ["capacity", "min_qubits", "correlator_masks", "default_alpha", "ising_from_bqm",
            "poljak_turzik_nu", "pce_loss_numpy", "greedy_flip_rounds", "resolve_device",
-           "PCEModel", "pce"]
+           "PCEModel", "choose_encoding", "pce"]
 
 logger = logging.getLogger(__name__)
 
@@ -207,6 +208,7 @@ class PCEModel:
 
         self.num_parameters = num_parameters(self.n, self.layers)
         self._torch_cache = None
+        self.last_signs = None  # decoded bits (as bools) of the last loss evaluation
 
     def _tensors(self):
         if self._torch_cache is None:
@@ -269,8 +271,9 @@ class PCEModel:
 
         torch = import_torch()
         p = torch.tensor(np.asarray(params, dtype=float), requires_grad=True)
-        loss, _, _ = self.loss_torch(p, rng)
+        loss, _, c = self.loss_torch(p, rng)
         loss.backward()
+        self.last_signs = (c.detach().numpy() < 0)
         return float(loss.detach()), p.grad.numpy().copy()
 
     def value(self, params: np.ndarray, rng=None) -> float:
@@ -278,7 +281,9 @@ class PCEModel:
 
         torch = import_torch()
         with torch.no_grad():
-            return float(self.loss_torch(torch.as_tensor(np.asarray(params, dtype=float)), rng)[0])
+            loss, _, c = self.loss_torch(torch.as_tensor(np.asarray(params, dtype=float)), rng)
+            self.last_signs = (c.numpy() < 0)
+            return float(loss)
 
     def expectations(self, params: np.ndarray, rng=None) -> np.ndarray:
         from qopt.solvers._statevector import import_torch
@@ -347,51 +352,193 @@ def _pennylane_expectations_fn(model: PCEModel, config, seed, shots):
 
 
 # ---------------------------------------------------------------------------
-def _optimize(model: PCEModel, x0: np.ndarray, *, optimizer: str, maxiter: int, rng, lr: float):
+class _Monitor:
+    """Progress and early stopping for one optimisation.
+
+    Stops when the decoded bits (signs of the correlators) have not changed for ``patience``
+    iterations and the loss improved by less than ``tol`` (relative) over that window: the
+    solution PCE returns is those bits, so more iterations cannot change it. Logs a progress line
+    (INFO) at most every ``every_s`` seconds, and drives an optional progress bar.
+    """
+
+    def __init__(self, model, maxiter: int, patience: int, tol: float, bar=None, every_s: float = 5.0):
+        self.model, self.maxiter, self.patience, self.tol, self.bar = model, maxiter, patience, tol, bar
+        self.every_s = every_s
+        self.it, self.stable, self.window = 0, 0, []
+        self.signs = None
+        self.best = np.inf
+        self.t0 = self.last_log = time.perf_counter()
+        self.converged = False
+        self.interrupted = False
+
+    def step(self, loss: float) -> bool:
+        """Record one iteration; True when the run has converged (stop)."""
+        self.it += 1
+        self.best = min(self.best, float(loss))
+        signs = self.model.last_signs
+        if signs is not None and self.signs is not None and np.array_equal(signs, self.signs):
+            self.stable += 1
+        else:
+            self.stable = 0
+        self.signs = None if signs is None else signs.copy()
+        self.window.append(float(loss))
+        if self.bar is not None:
+            self.bar.update(self.bar.task_ids[0], advance=1, value=f"{loss:.6g}")
+        now = time.perf_counter()
+        if now - self.last_log >= self.every_s:
+            self.last_log = now
+            logger.info("pce: iteration %d/%d, loss %.6g, bits unchanged for %d iterations (%.0f s)",
+                        self.it, self.maxiter, loss, self.stable, now - self.t0)
+        if self.patience and self.stable >= self.patience and len(self.window) > self.patience:
+            old = self.window[-self.patience - 1]
+            if abs(old - loss) <= self.tol * max(1.0, abs(old)):
+                self.converged = True
+                return True
+        return False
+
+
+def _optimize(model: PCEModel, x0: np.ndarray, *, optimizer: str, maxiter: int, rng, lr: float,
+              monitor: _Monitor | None = None):
     """Minimise the model loss from ``x0``. Returns (params, loss, iterations)."""
+    best = {"x": np.array(x0, dtype=float), "fun": np.inf}
+
+    def track(f):
+        def wrapped(p):
+            out = f(p)
+            value = out[0] if isinstance(out, tuple) else out
+            if value < best["fun"]:
+                best["x"], best["fun"] = np.array(p, dtype=float), float(value)
+            return out
+        return wrapped
+
+    def callback(intermediate_result):
+        if monitor is not None and monitor.step(float(intermediate_result.fun)):
+            raise StopIteration
+
+    try:
+        return _run_optimizer(model, x0, optimizer, maxiter, rng, lr, monitor, track, callback, best)
+    except KeyboardInterrupt:  # Ctrl-C: decode the best parameters so far, marked as interrupted
+        if not np.isfinite(best["fun"]):
+            raise
+        if monitor is not None:
+            monitor.interrupted = True
+        logger.warning("interrupted: decoding the best parameters so far (Ctrl-C again to abort)")
+        return best["x"], best["fun"], monitor.it if monitor is not None else 0
+
+
+def _run_optimizer(model, x0, optimizer, maxiter, rng, lr, monitor, track, callback, best):
     from scipy.optimize import minimize
 
     if optimizer == "lbfgs":
-        res = minimize(lambda p: model.value_and_grad(p, rng), x0, jac=True, method="L-BFGS-B",
-                       options={"maxiter": maxiter})
-        return res.x, float(res.fun), int(res.nit)
+        res = minimize(track(lambda p: model.value_and_grad(p, rng)), x0, jac=True, method="L-BFGS-B",
+                       options={"maxiter": maxiter}, callback=callback)
+        x, fun = (res.x, float(res.fun)) if res.fun <= best["fun"] else (best["x"], best["fun"])
+        return x, fun, int(res.nit)
     if optimizer == "cobyla":
-        res = minimize(lambda p: model.value(p, rng), x0, method="COBYLA",
-                       options={"maxiter": maxiter, "rhobeg": 0.4})
-        return res.x, float(res.fun), int(res.nfev)
+        res = minimize(track(lambda p: model.value(p, rng)), x0, method="COBYLA",
+                       options={"maxiter": maxiter, "rhobeg": 0.4}, callback=callback)
+        x, fun = (res.x, float(res.fun)) if res.fun <= best["fun"] else (best["x"], best["fun"])
+        return x, fun, int(res.nfev)
     if optimizer == "adam":
         from qopt.solvers._statevector import import_torch
 
         torch = import_torch()
         p = torch.tensor(x0, requires_grad=True)
         opt = torch.optim.Adam([p], lr=lr)
-        best, best_p = np.inf, x0.copy()
+        best_v, best_p = np.inf, x0.copy()
+        steps = 0
         for _ in range(maxiter):
             opt.zero_grad()
-            loss = model.loss_torch(p, rng)[0]
+            loss, _, c = model.loss_torch(p, rng)
             loss.backward()
+            model.last_signs = c.detach().numpy() < 0
             value = float(loss.detach())
-            if value < best:
-                best, best_p = value, p.detach().numpy().copy()
+            if value < best_v:
+                best_v, best_p = value, p.detach().numpy().copy()
+                best["x"], best["fun"] = best_p, best_v
             opt.step()
-        return best_p, best, maxiter
+            steps += 1
+            if monitor is not None and monitor.step(value):
+                break
+        return best_p, best_v, steps
     raise ConfigError(f"unknown PCE optimizer {optimizer!r}; use 'lbfgs', 'adam' or 'cobyla'")  # pragma: no cover
 
 
-def pce(problem, *, qubits: int | None = None, k: int = 2, device=None, layers: int = 2,
+@contextlib.contextmanager
+def _few_threads(n: int):
+    """One torch thread for small state vectors: thread start-up costs more than 2^n amplitudes
+    (a 4-qubit run spent half its time in thread contention on a loaded 2-core machine)."""
+    from qopt.solvers._statevector import import_torch
+
+    torch = import_torch()
+    old = torch.get_num_threads()
+    if n <= 14 and old > 1:
+        torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        if torch.get_num_threads() != old:
+            torch.set_num_threads(old)
+
+
+#: Widest circuit PCE picks by itself (2^16 amplitudes: milliseconds per evaluation).
+AUTO_MAX_QUBITS = 16
+
+
+def choose_encoding(m: int, qubits: int | None = None, k: int | None = None) -> tuple[int, int]:
+    """``(n, k)`` for ``m`` variables: the given values, or the choice that fits.
+
+    * both given: checked (``m <= 3 C(n, k)``);
+    * only ``qubits``: the smallest ``k >= 2`` (``k = 1`` if ``n = 1``) with capacity ``>= m``;
+    * only ``k``: the fewest qubits for that ``k``;
+    * neither: ``k = 2`` on the fewest qubits, or the smallest ``k`` whose fewest qubits are
+      ``<= AUTO_MAX_QUBITS`` (a wide k = 2 circuit is slower than a narrow k = 3 one).
+
+    Raises:
+        ConfigError: no k fits ``qubits`` (the message names the fewest qubits that work).
+    """
+    if m < 1:
+        raise ConfigError(f"PCE needs at least one variable, got {m}")
+    if qubits is not None and k is not None:
+        if k > qubits:
+            raise ConfigError(f"--qubits {qubits} is smaller than k={k}")
+        if capacity(qubits, k) < m:
+            raise ConfigError(f"{m} variables do not fit on {qubits} qubits with k={k} (capacity "
+                              f"3*C({qubits},{k}) = {capacity(qubits, k)}); use --qubits >= {min_qubits(m, k)} "
+                              "or leave --k out to choose it")
+        return qubits, k
+    if qubits is not None:
+        for kk in (range(2, qubits + 1) if qubits > 1 else (1,)):
+            if capacity(qubits, kk) >= m:
+                return qubits, kk
+        best = min(capacity(qubits, kk) for kk in range(1, qubits + 1))
+        fewest = next(q for q in range(1, 64) if max(capacity(q, kk) for kk in range(1, q + 1)) >= m)
+        raise ConfigError(f"{m} variables do not fit on {qubits} qubits with any correlator order k "
+                          f"(at most {best}); use --qubits >= {fewest}")
+    if k is not None:
+        return min_qubits(m, k), k
+    kk = 2
+    while min_qubits(m, kk) > AUTO_MAX_QUBITS and kk < 8:
+        kk += 1
+    return min_qubits(m, kk), kk
+
+
+def pce(problem, *, qubits: int | None = None, k: int | None = None, device=None, layers: int = 2,
         maxiter: int = 500, optimizer: str | None = None, seed=None, shots: int | None = None,
         alpha: float | None = None, beta: float = 0.5, nu: float | None = None, restarts: int = 1,
         lr: float = 0.05, init_scale: float = 2 * np.pi, local_search_rounds: int = 1,
         penalty="calibrated", slack="binary", weights=None, postprocess: str = "full", repair: bool = True,
-        local_search: bool = True) -> Result:
+        local_search: bool = True, patience: int = 25, tol: float = 1e-4,
+        progress: bool | None = None) -> Result:
     """Solve ``problem`` with Pauli Correlation Encoding.
 
     Args:
         problem: a :class:`~qopt.problems.Problem`; constrained ones are penalised first
             (``penalty``, ``slack``, ``weights`` as in :func:`qopt.qubo.to_bqm`), so slack bits
             are encoded too.
-        qubits: ``n``; default the smallest with ``3 C(n, k) >= m`` (:func:`min_qubits`).
-        k: correlator body count (1 <= k <= n).
+        qubits: ``n``; default chosen with ``k`` by :func:`choose_encoding`.
+        k: correlator body count (1 <= k <= n); default the smallest that fits ``qubits``
+            (:func:`choose_encoding`), so ``qubits=17`` on an 800-node graph uses k = 3.
         device: None/"exact" (qopt's torch state vector), a YAML path or short name.
         layers: brickwork depth.
         maxiter: optimizer iterations (L-BFGS-B iterations, Adam steps, COBYLA evaluations).
@@ -404,9 +551,13 @@ def pce(problem, *, qubits: int | None = None, k: int = 2, device=None, layers: 
         init_scale: initial angles are uniform in ``[0, init_scale)``.
         local_search_rounds: greedy single-flip rounds on the BQM after decoding (0 = none).
         repair, local_search: post-processing in :func:`qopt.decode.finish`.
+        patience, tol: stop early once the decoded bits have not changed for ``patience``
+            iterations and the loss moved by less than ``tol`` (relative) meanwhile (0 = never).
+        progress: progress bar on stderr (None: only when stderr is a terminal); a progress line
+            is also logged (INFO, ``qopt -v``) every 5 s.
 
     Returns:
-        Result with ``qubits = n``; ``info`` has ``k``, ``alpha``, ``nu``, ``layers``,
+        Result with ``qubits = n``; ``info`` has ``converged`` (stopped early), ``k``, ``alpha``, ``nu``, ``layers``,
         ``num_parameters``, ``loss``, ``objective_decoded`` (before any local search),
         ``objective_after_flips`` (after the greedy flip rounds) and ``bqm_variables``.
     """
@@ -415,8 +566,8 @@ def pce(problem, *, qubits: int | None = None, k: int = 2, device=None, layers: 
     t0 = time.perf_counter()
     seed_int = resolve_seed(seed)
     rng = _rng(seed_int)
-    if k < 1:
-        raise ConfigError(f"k must be >= 1, got {k}")
+    if k is not None and (isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1):
+        raise ConfigError(f"k must be an integer >= 1, got {k!r}")
     if restarts < 1 or maxiter < 1:
         raise ConfigError(f"restarts and maxiter must be >= 1, got {restarts}, {maxiter}")
     qubo_opts = {}
@@ -425,9 +576,7 @@ def pce(problem, *, qubits: int | None = None, k: int = 2, device=None, layers: 
     bqm, decoder = problem.to_bqm(**qubo_opts)
     variables = list(bqm.variables)
     m = len(variables)
-    n = min_qubits(m, k) if qubits is None else int(qubits)
-    if n < k:
-        raise ConfigError(f"--qubits {n} is smaller than k={k}")
+    n, k = choose_encoding(m, None if qubits is None else int(qubits), None if k is None else int(k))
     config = resolve_device(device)
     config.check_width(n)
     if shots is None:
@@ -450,9 +599,26 @@ def pce(problem, *, qubits: int | None = None, k: int = 2, device=None, layers: 
     t1 = time.perf_counter()
     lin, (qr, qc, qv), _ = bqm.binary.to_numpy_vectors(variable_order=variables)
     samples, decoded, losses, decoded_e, flipped_e, iters = [], [], [], [], [], 0
-    for _ in range(int(restarts)):
+    from qopt.optimize import _progress
+
+    converged, interrupted = [], False
+    for r in range(int(restarts)):
+        if interrupted:
+            break
         x0 = rng.uniform(0, init_scale, model.num_parameters)
-        params, loss, it = _optimize(model, x0, optimizer=optimizer, maxiter=maxiter, rng=rng, lr=lr)
+        bar = _progress(maxiter, f"pce {r + 1}/{restarts}" if restarts > 1 else "pce", progress)
+        monitor = _Monitor(model, maxiter, int(patience), float(tol), bar=bar)
+        try:
+            with _few_threads(n):
+                params, loss, it = _optimize(model, x0, optimizer=optimizer, maxiter=maxiter, rng=rng, lr=lr,
+                                             monitor=monitor)
+        finally:
+            if bar is not None:
+                bar.stop()
+        converged.append(monitor.converged)
+        interrupted = interrupted or monitor.interrupted
+        logger.info("pce: restart %d stopped after %d iterations (%s), loss %.6g", r + 1, it,
+                    "converged" if monitor.converged else "iteration limit", loss)
         iters += it
         bits = model.decode(model.expectations(params, rng))
         decoded.append(bits)
@@ -472,7 +638,8 @@ def pce(problem, *, qubits: int | None = None, k: int = 2, device=None, layers: 
     info = {
         "k": k, "alpha": model.alpha, "beta": model.beta, "nu": model.nu, "layers": layers,
         "num_parameters": model.num_parameters, "capacity": capacity(n, k), "optimizer": optimizer,
-        "iterations": iters, "loss": min(losses), "bqm_variables": m,
+        "iterations": iters, "loss": min(losses), "bqm_variables": m, "converged": all(converged),
+        "interrupted": interrupted,
         "bqm_energy_decoded": min(decoded_e), "bqm_energy_after_flips": min(flipped_e),
         "objective_after_flips": problem.evaluate(samples[best][cols]),
         "objective_decoded": pick(problem.evaluate(b[cols]) for b in decoded),
@@ -480,7 +647,8 @@ def pce(problem, *, qubits: int | None = None, k: int = 2, device=None, layers: 
         "device": config.name,
     }
     options = {"qubits": n, "k": k, "layers": layers, "maxiter": maxiter, "optimizer": optimizer,
-               "shots": shots, "restarts": restarts, "local_search_rounds": local_search_rounds}
+               "shots": shots, "restarts": restarts, "local_search_rounds": local_search_rounds,
+               "patience": patience, "tol": tol}
     readout = {"readout": "shots", "shots": len(decoded), "exact": None}  # decoded sign samples, before flips
     return finish(problem, raw, decoder, solver="pce", postprocess=postprocess, repair=repair,
                   local_search=local_search, readout=readout, seed=seed_int, qubits=n, timing_s={"build": t1 - t0, "solve": t2 - t1},

@@ -61,8 +61,31 @@ def test_yaml_errors_name_file_and_key(tmp_path, text, match):
 
 
 def test_mitigation_block_passes_through(tmp_path):
-    config = load_device(_write(tmp_path, "kind: aer\nshots: 100\nmitigation: {method: zne, scale_factors: [1, 3]}\n"))
-    assert config.mitigation == {"method": "zne", "scale_factors": [1, 3]}
+    config = load_device(_write(tmp_path, "kind: aer\nshots: 100\nmitigation: {zne: {scale_factors: [1, 3]}}\n"))
+    assert config.mitigation == {"zne": {"scale_factors": [1, 3]}}
+
+
+@pytest.mark.parametrize("text, match", [
+    ("mitigation: {method: zne, scale_factors: [1, 3]}", "unknown technique 'method'"),
+    ("mitigation: {zne: {scale_factors: [1, 3], bogus: 2}}", "unknown option.*bogus"),
+    ("optimizer_options: {bogus_opt: 3}", "unknown option 'bogus_opt' for any optimizer"),
+    ("optimizer: cobyla\noptimizer_options: {stepsize: 0.1}", "unknown option 'stepsize' for optimizer cobyla"),
+    ("optimizer_options: {rhobeg: .nan}", "rhobeg must be a finite number"),
+    ("optimizer_options: {rhobeg: -1}", "rhobeg must be > 0"),
+])
+def test_device_files_refuse_unknown_or_nan_options(tmp_path, text, match):
+    with pytest.raises(ConfigError, match=match):
+        load_device(_write(tmp_path, "kind: aer\nshots: 100\n" + text + "\n"))
+
+
+@pytest.mark.parametrize("line, match", [
+    ("  confirm_above_shots: .nan", "confirm_above_shots must be a non-negative number, got nan"),
+    ("  bogus_runtime: 1", "unknown key.*bogus_runtime"),
+])
+def test_ibm_device_files_refuse_bad_runtime_options(tmp_path, line, match):
+    text = "kind: ibm\nbackend: FakeManilaV2\nshots: 100\noptions:\n" + line + "\n"
+    with pytest.raises(ConfigError, match=match):
+        load_device(_write(tmp_path, text))
 
 
 def test_missing_file_and_unknown_name():

@@ -168,9 +168,46 @@ def test_rejected_token_is_a_config_error_without_the_token(monkeypatch):
         raise IBMNotAuthorizedError(f"401 Unauthorized for token {SECRET}")
 
     monkeypatch.setattr(qiskit_ibm_runtime, "QiskitRuntimeService", rejected)
+    monkeypatch.setattr(ibm_mod, "check_reachable", lambda *a, **k: None)  # the network is fine here
     with pytest.raises(ConfigError, match="rejected the API token") as err:
         ibm_mod.connect(load_device("ibm"))
     assert SECRET not in str(err.value)
+
+
+def test_a_network_error_is_not_reported_as_a_rejected_token(monkeypatch):
+    import qiskit_ibm_runtime
+    import requests
+    from qiskit_ibm_runtime.exceptions import IBMNotAuthorizedError
+
+    monkeypatch.setenv("QISKIT_IBM_TOKEN", SECRET)
+
+    def offline(*args, **kwargs):  # what qiskit-ibm-runtime raises when IAM cannot be reached
+        try:
+            raise requests.exceptions.ConnectionError("Failed to resolve 'iam.cloud.ibm.com'")
+        except requests.exceptions.ConnectionError as cause:
+            raise IBMNotAuthorizedError("Unable to retrieve instances. Please check that you are using a "
+                                        "valid API token.") from cause
+
+    monkeypatch.setattr(qiskit_ibm_runtime, "QiskitRuntimeService", offline)
+    monkeypatch.setattr(ibm_mod, "check_reachable", lambda *a, **k: None)
+    with pytest.raises(ConfigError, match="cannot reach IBM Quantum .network error, the token was not checked"):
+        ibm_mod.connect(load_device("ibm"))
+
+
+def test_a_proxy_that_never_answers_is_a_network_error_after_the_timeout(monkeypatch):
+    import socket
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)  # accepts connections (in the backlog) but never answers
+    try:
+        monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{server.getsockname()[1]}")
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        with pytest.raises(ConfigError, match="no request reached IBM, the token was not checked"):
+            ibm_mod.check_reachable(timeout=(0.5, 0.5))
+    finally:
+        server.close()
 
 
 class _FlakySampler:
@@ -243,9 +280,8 @@ def test_cdr_with_uninformative_training_set_is_an_error_not_the_offset(ring):
 
 def test_runner_options_are_validated(ring):
     cfg = load_device("ibm_fake")
-    bad = cfg.replace(options={**cfg.options, "execution_mod": "batch"})
-    with pytest.raises(ConfigError, match="unknown key\\(s\\) execution_mod"):
-        _runner(ring, bad)
+    with pytest.raises(ConfigError, match="unknown key\\(s\\) execution_mod"):  # refused when the config is made
+        cfg.replace(options={**cfg.options, "execution_mod": "batch"})
 
 
 def test_mitigation_on_exact_device_is_rejected(ring):

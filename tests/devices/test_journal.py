@@ -42,7 +42,8 @@ def test_record_and_replay_round_trip(tmp_path):
     assert all(np.array_equal(a, g) for a, g in zip(arrays, got))
     assert again.replay("k1")[0].dtype == bool and again.replayed == 2
     assert again.replay("k2") is None  # past the end: the run continues by submitting
-    rec = json.loads((tmp_path / "run.jsonl").read_text().splitlines()[0])
+    header, rec = (json.loads(line) for line in (tmp_path / "run.jsonl").read_text().splitlines()[:2])
+    assert header == {"qopt_journal": 1, "run": None}
     assert rec["job_id"] == "job-0" and rec["kinds"] == ["objective", "calibration"]
 
 
@@ -58,7 +59,7 @@ def test_mismatch_and_corruption_are_errors_a_cut_last_line_is_dropped(tmp_path)
     assert len(j2.records) == 1 and path.read_text().endswith("\n")  # truncated back to whole records
     path.write_text('{"i": 0}\nnot json\n')
     with pytest.raises(ConfigError, match="line 1 is not a qopt job record"):
-        Journal(path)
+        Journal(path).records
     with pytest.raises(ConfigError, match="does not exist"):
         Journal(tmp_path / "missing" / "run.jsonl")
     assert as_journal(None) is None and as_journal(j) is j
@@ -79,12 +80,12 @@ def test_qaoa_resumes_from_a_cut_journal_and_retraces_the_same_path(tmp_path, mo
     first = solve(ring, "qaoa", device="ibm_fake", maxiter=5, shots=1000, seed=4, journal=str(path))
     lines = path.read_text().splitlines()
     jobs = first.info["jobs"]
-    assert len(lines) == jobs == len(submitted) and first.info["jobs_replayed"] == 0
-    path.write_text("\n".join(lines[:4]) + "\n")  # the run "crashed" after 4 jobs
+    assert len(lines) - 1 == jobs == len(submitted) and first.info["jobs_replayed"] == 0  # header + jobs
+    path.write_text("\n".join(lines[:5]) + "\n")  # the run "crashed" after 4 jobs
     submitted.clear()
     resumed = solve(ring, "qaoa", device="ibm_fake", maxiter=5, shots=1000, seed=4, journal=str(path))
     assert resumed.info["jobs_replayed"] == 4 and len(submitted) == jobs - 4
-    assert len(path.read_text().splitlines()) == jobs
+    assert len(path.read_text().splitlines()) == jobs + 1
     assert "qopt-test-secret-token-journal" not in path.read_text()
     for key in ("energy_trace", "gammas", "betas", "final_expectation"):  # the optimiser saw the same values
         assert resumed.info[key] == first.info[key]
@@ -100,3 +101,38 @@ def test_cli_journal_needs_a_qiskit_device(capsys, tmp_path):
     assert code == 2 and err.startswith("qopt: error:") and "--journal records jobs on Qiskit devices" in err
     code = main(["solve", "mknap1-1", "--solver", "sa", "--journal", str(tmp_path / "j.jsonl")])
     assert code == 2 and "--journal does not apply to --solver sa" in capsys.readouterr().err
+
+
+def test_a_file_that_is_not_a_journal_is_never_changed(tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my notes, no trailing newline")
+    j = Journal(notes)  # nothing is read or written yet
+    assert notes.read_text() == "my notes, no trailing newline"
+    with pytest.raises(ConfigError, match="not a qopt job journal.*refusing to change it"):
+        j.record("k0", None, ["objective"], [np.zeros((1, 2, 2), bool)])
+    with pytest.raises(ConfigError, match="not a qopt job journal"):
+        Journal(notes).replay("k0")
+    assert notes.read_text() == "my notes, no trailing newline"
+
+
+def test_journal_is_not_created_until_a_job_is_recorded(tmp_path):
+    path = tmp_path / "run.jsonl"
+    Journal(path, run={"seed": 5})
+    assert not path.exists()
+
+
+def test_a_journal_refuses_to_replay_into_another_run(tmp_path):
+    path = tmp_path / "run.jsonl"
+    Journal(path, run={"instance": "ring4", "seed": 5}).record("k0", None, ["objective"], [np.zeros((1, 2, 2), bool)])
+    assert Journal(path, run={"instance": "ring4", "seed": 5}).replay("k0") is not None
+    with pytest.raises(ConfigError, match=r"belongs to another run: seed 5 \(journal\) vs 6 \(this run\)"):
+        Journal(path, run={"instance": "ring4", "seed": 6}).replay("k0")
+
+
+def test_cli_journal_on_a_user_file_leaves_it_intact(capsys, tmp_path):
+    from qopt.cli import main
+
+    notes = tmp_path / "notes.txt"
+    notes.write_text("precious")
+    code = main(["solve", "mknap1-1", "--solver", "sa", "--journal", str(notes)])
+    assert code == 2 and notes.read_text() == "precious"

@@ -228,3 +228,50 @@ def test_adam_optimizer_and_restarts_are_recorded():
     r = P.pce(problem, qubits=3, k=2, optimizer="adam", maxiter=40, lr=0.1, restarts=2, seed=5)
     assert r.options["optimizer"] == "adam" and r.options["restarts"] == 2 and r.info["iterations"] == 80
     assert r.objective == 6 and r.info["objective_after_flips"] >= r.info["objective_decoded"]
+
+
+# --------------------------------------------------------------------------- issue 17: first runs
+def test_choose_encoding_fits_k_to_the_qubits_given():
+    from qopt.errors import ConfigError
+    from qopt.solvers.pce import capacity, choose_encoding
+
+    assert choose_encoding(800, 17) == (17, 3)  # G1 with --qubits 17: k = 2 holds only 408
+    assert choose_encoding(800) == (13, 3)  # k = 2 would need 24 qubits
+    assert choose_encoding(17) == (4, 2) and choose_encoding(17, None, 3) == (5, 3)
+    n, k = choose_encoding(5000, 20)
+    assert capacity(n, k) >= 5000 and k == 4  # 3 C(20, 3) = 3420 is too small
+    with pytest.raises(ConfigError, match="use --qubits >= 24 or leave --k out"):
+        choose_encoding(800, 17, 2)
+    with pytest.raises(ConfigError, match="do not fit on 3 qubits with any correlator order"):
+        choose_encoding(800, 3)
+
+
+def test_pce_stops_early_once_the_signs_are_stable_and_still_finds_the_optimum():
+    import qopt
+
+    problem = qopt.load("mammalia-kangaroo-interactions")  # MIS, optimum 4
+    result = qopt.solve(problem, "pce", qubits=4, seed=0, maxiter=500)
+    assert result.info["k"] == 2 and result.info["converged"] is True
+    assert result.info["iterations"] < 500 and result.objective == problem.known_optimum
+    full = qopt.solve(problem, "pce", qubits=4, seed=0, maxiter=60, patience=0)
+    assert full.info["converged"] is False and full.info["iterations"] == 60
+
+
+def test_ctrl_c_returns_the_best_solution_so_far_marked_interrupted(monkeypatch):
+    import qopt
+    from qopt.solvers.pce import PCEModel
+
+    real = PCEModel.value_and_grad
+    calls = {"n": 0}
+
+    def interrupted_at_call_8(self, params, rng=None):
+        calls["n"] += 1
+        if calls["n"] == 8:
+            raise KeyboardInterrupt
+        return real(self, params, rng)
+
+    monkeypatch.setattr(PCEModel, "value_and_grad", interrupted_at_call_8)
+    problem = qopt.load("mammalia-kangaroo-interactions")
+    result = qopt.solve(problem, "pce", qubits=4, seed=0, restarts=3)
+    assert result.info["interrupted"] is True and calls["n"] == 8  # later restarts are skipped
+    assert result.feasible and result.objective == problem.evaluate(result.solution)
