@@ -242,7 +242,7 @@ def raw_metrics(problem, xs, counts, *, readout: dict | None = None, known_optim
     Returns:
         dict with ``shots``, ``distinct``, ``readout``, ``best_objective``, ``best_feasible``,
         ``feasible_fraction`` (share of shots), ``expected_objective`` (problem units) and
-        ``expected_from`` (``"exact state"`` or ``"shots"``), ``expected_objective_shots`` and
+        ``expected_from`` (``"exact"`` or ``"shots"``), ``expected_objective_shots`` and
         ``expected_objective_stderr`` (the shot estimate and its standard error),
         ``approx_ratio`` and ``approx_ratio_form``, ``p_optimum`` and ``p_optimum_from``.
 
@@ -283,14 +283,14 @@ def raw_metrics(problem, xs, counts, *, readout: dict | None = None, known_optim
     exact = readout.get("exact") if readout else None
     if exact is not None:
         out["expected_objective"] = float(exact["expected_objective"])
-        out["expected_from"] = "exact state"
+        out["expected_from"] = "exact"
     if optimum is None:
         return out
     hit = feasible & _is_optimal(objectives, optimum, sense)
     out["p_optimum"], out["p_optimum_from"] = float(p[hit].sum()), "shots"
     same_optimum = optimum == problem.known_optimum
     if exact is not None and exact.get("p_optimum") is not None and same_optimum:
-        out["p_optimum"], out["p_optimum_from"] = float(exact["p_optimum"]), "exact state"
+        out["p_optimum"], out["p_optimum_from"] = float(exact["p_optimum"]), "exact"
     # the expectation the ratio uses: exact when every shot is feasible and the exact block is there
     all_feasible = bool(feasible.all()) and (exact is None or exact.get("feasible_fraction", 1.0) >= 1 - 1e-12)
     f_feas = objectives[feasible]
