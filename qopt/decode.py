@@ -267,7 +267,7 @@ def raw_metrics(problem, xs, counts, *, readout: dict | None = None, known_optim
     p = w / total
     sense = problem.sense
     best = _best_index(problem, xs, objectives, feasible)
-    feas_frac = float(p[feasible].sum())
+    feas_frac = min(1.0, float(p[feasible].sum()))
     mean_shots = float(p @ objectives)
     shots = readout["shots"] if readout and readout["shots"] is not None else int(round(total))
     var = float(p @ (objectives - mean_shots) ** 2)
@@ -287,7 +287,7 @@ def raw_metrics(problem, xs, counts, *, readout: dict | None = None, known_optim
     if optimum is None:
         return out
     hit = feasible & _is_optimal(objectives, optimum, sense)
-    out["p_optimum"], out["p_optimum_from"] = float(p[hit].sum()), "shots"
+    out["p_optimum"], out["p_optimum_from"] = min(1.0, float(p[hit].sum())), "shots"
     same_optimum = optimum == problem.known_optimum
     if exact is not None and exact.get("p_optimum") is not None and same_optimum:
         out["p_optimum"], out["p_optimum_from"] = float(exact["p_optimum"]), "exact"

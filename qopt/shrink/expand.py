@@ -224,7 +224,7 @@ def shrink_and_solve(problem, *, solver: str, mode: str = "adaptive", max_qubits
 
 def _default(params, name, fallback):
     p = params.get(name)
-    return fallback if p is None or p.default is p.empty else p.default
+    return fallback if p is None or p.default is p.empty or p.default is None else p.default
 
 
 def _small(info: dict) -> dict:

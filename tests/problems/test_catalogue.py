@@ -156,3 +156,18 @@ def test_missing_library_directory(tmp_path, monkeypatch):
     monkeypatch.setenv("QOPT_PROBLEMS_DIR", str(tmp_path / "nowhere"))
     with pytest.raises(UnknownInstanceError, match=r"no problems/catalogue\.yaml in .*QOPT_PROBLEMS_DIR"):
         catalogue()
+
+
+def test_a_copied_file_gets_the_catalogue_optimum_by_content_not_name(tmp_path):
+    """issue 14: chr12a without its sibling .sln, under another name, still gets optimum 9552."""
+    text = (PROBLEMS / "qap/chr12a.dat").read_text()
+    copy = tmp_path / "my_instance.dat"
+    copy.write_text(text)
+    p = resolve(str(copy))
+    assert p.name == "my_instance" and p.known_optimum == 9552.0 and p.catalogue_match == "chr12a"
+    # same name, different content: no optimum borrowed
+    numbers = text.split()
+    numbers[1 + 12 * 12 + 5] = str(int(numbers[1 + 12 * 12 + 5]) + 1)  # change one distance
+    other = tmp_path / "chr12a.dat"
+    other.write_text(" ".join(numbers))
+    assert resolve(str(other)).known_optimum is None
