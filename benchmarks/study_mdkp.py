@@ -102,6 +102,67 @@ def _fmt(g):
     return "infeas." if g is None or math.isinf(g) else f"{100 * g:.2f}"
 
 
+def run_study(names=tuple(INSTANCES), methods=METHODS, seeds=3, *, shots=1024, layers=2, max_qubits=20,
+              log=None) -> list[dict]:
+    """Run every (instance, seed, method); one dict per run (see :func:`run_one`)."""
+    from qopt.problems.catalogue import resolve
+
+    runs = []
+    for name in names:
+        problem = resolve(str(SHARED / INSTANCES[name]))
+        for seed in range(seeds):
+            pce_samples = 1
+            for method in methods:
+                row = run_one(problem, method, seed, shots=shots, layers=layers, max_qubits=max_qubits,
+                              pce_samples=pce_samples)
+                if method == "pce":
+                    pce_samples = row["raw_shots"] or 1
+                row["instance"] = name
+                runs.append(row)
+                if log is not None:
+                    print(f"# {name} seed {seed} {method}: raw {_fmt(row['raw_gap'])} one-round {_fmt(row['gap'])} "
+                          f"({row['wall_s']} s)", file=log, flush=True)
+    return runs
+
+
+def table(runs: list[dict], methods=METHODS) -> str:
+    """Markdown table: raw and one-round gap (%) per method, median over seeds, next to the study's."""
+    names = [n for n in INSTANCES if any(r["instance"] == n for r in runs)]
+    methods = [m for m in methods if any(r["method"] == m for r in runs)]
+    head = ["instance"] + [f"{m} {k}" for m in methods for k in ("raw", "1-round")] + \
+        ["study PCE", "study VQE", "study CVaR", "study best"]
+    lines = [" | ".join(head), " | ".join("---" for _ in head)]
+    per: dict = {m: {"raw": [], "one": []} for m in methods}
+    best_study = []
+    for name in names:
+        cells = [name]
+        for m in methods:
+            rows = [r for r in runs if r["instance"] == name and r["method"] == m]
+            raw = statistics.median(r["raw_gap"] for r in rows)
+            one = statistics.median(r["gap"] for r in rows)
+            per[m]["raw"].append(raw)
+            per[m]["one"].append(one)
+            cells += [_fmt(raw), _fmt(one)]
+        study = [None if v is None else v / 100 for v in STUDY[name]]
+        best = min(v for v in study if v is not None)
+        best_study.append(best)
+        cells += [_fmt(v) for v in study] + [_fmt(best)]
+        lines.append(" | ".join(cells))
+    cells = [f"median ({len(names)})"]
+    for m in methods:
+        cells += [_fmt(statistics.median(per[m]["raw"])), _fmt(statistics.median(per[m]["one"]))]
+    cells += [_fmt(statistics.median(math.inf if s[i] is None else s[i] / 100 for s in (STUDY[n] for n in names)))
+              for i in range(3)] + [_fmt(statistics.median(best_study))]
+    lines.append(" | ".join(cells))
+    lines.append("")
+    for m in methods:
+        feas = sum(all(r["feasible"] for r in runs if r["instance"] == n and r["method"] == m) for n in names)
+        lines.append(f"{m}: feasible (every seed) on {feas}/{len(names)}; median one-round gap "
+                     f"{_fmt(statistics.median(per[m]['one']))} % vs the study's per-instance best "
+                     f"{_fmt(statistics.median(best_study))} %")
+    return "\n".join(lines)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=3)
@@ -109,64 +170,21 @@ def main(argv=None) -> int:
     ap.add_argument("--layers", type=int, default=2)
     ap.add_argument("--max-qubits", type=int, default=20)
     ap.add_argument("--methods", default=",".join(METHODS))
+    ap.add_argument("--instances", default=",".join(INSTANCES))
     ap.add_argument("--json", help="write all runs here")
     args = ap.parse_args(argv)
-    from qopt.problems.catalogue import resolve
-
     warnings.simplefilter("ignore")
     methods = [m.strip() for m in args.methods.split(",") if m.strip()]
-    runs = []
-    for name, rel in INSTANCES.items():
-        problem = resolve(str(SHARED / rel))
-        for seed in range(args.seeds):
-            pce_samples = 1
-            for method in methods:
-                row = run_one(problem, method, seed, shots=args.shots, layers=args.layers,
-                              max_qubits=args.max_qubits, pce_samples=pce_samples)
-                if method == "pce":
-                    pce_samples = row["raw_shots"] or 1
-                row["instance"] = name
-                runs.append(row)
-                print(f"# {name} seed {seed} {method}: raw {_fmt(row['raw_gap'])} one-round {_fmt(row['gap'])} "
-                      f"({row['wall_s']} s)", file=sys.stderr, flush=True)
+    names = [n.strip() for n in args.instances.split(",") if n.strip()]
+    t0 = time.perf_counter()
+    runs = run_study(names, methods, args.seeds, shots=args.shots, layers=args.layers, max_qubits=args.max_qubits,
+                     log=sys.stderr)
     info = machine_info(("qopt", "numpy", "scipy", "dimod", "dwave-samplers", "pennylane", "torch"))
     print(f"machine: {info['cpu']}, {info['nproc']} cores, load {tuple(round(v, 2) for v in info['loadavg'])}, "
-          f"Python {info['python']}; {info['versions']}")
+          f"Python {info['python']}; {info['versions']}; wall {time.perf_counter() - t0:.0f} s")
     print(f"protocol: postprocess=one-round, {args.seeds} seeds, shots {args.shots}, qaoa p={args.layers} "
           f"adaptive shrink to {args.max_qubits} qubits; gaps in %, median over seeds (infeasible = inf)\n")
-    head = ["instance"] + [f"{m} {k}" for m in methods for k in ("raw", "1-round")] + \
-        ["study PCE", "study VQE", "study CVaR", "study best"]
-    print(" | ".join(head))
-    print(" | ".join("---" for _ in head))
-    medians: dict = {m: [] for m in methods}
-    feasible: dict = {m: 0 for m in methods}
-    best_study = []
-    for name in INSTANCES:
-        cells = [name]
-        for m in methods:
-            rows = [r for r in runs if r["instance"] == name and r["method"] == m]
-            raw = statistics.median(r["raw_gap"] for r in rows)
-            one = statistics.median(r["gap"] for r in rows)
-            medians[m].append(one)
-            feasible[m] += all(r["feasible"] for r in rows)
-            cells += [_fmt(raw), _fmt(one)]
-        study = [None if v is None else v / 100 for v in STUDY[name]]
-        best = min(v for v in study if v is not None)
-        best_study.append(best)
-        cells += [_fmt(v) for v in study] + [_fmt(best)]
-        print(" | ".join(cells))
-    cells = ["median"]
-    for m in methods:
-        raw_all = [statistics.median(r["raw_gap"] for r in runs if r["instance"] == n and r["method"] == m)
-                   for n in INSTANCES]
-        cells += [_fmt(statistics.median(raw_all)), _fmt(statistics.median(medians[m]))]
-    cells += [_fmt(statistics.median(v / 100 if v is not None else math.inf for v in (s[i] for s in STUDY.values())))
-              for i in range(3)] + [_fmt(statistics.median(best_study))]
-    print(" | ".join(cells))
-    print()
-    for m in methods:
-        print(f"{m}: feasible (every seed) on {feasible[m]}/{len(INSTANCES)}; "
-              f"median one-round gap {_fmt(statistics.median(medians[m]))} % vs the study's best 14.04 %")
+    print(table(runs, methods))
     if args.json:
         Path(args.json).write_text(json.dumps({"machine": info, "args": vars(args), "runs": runs}, indent=1,
                                               default=str))
