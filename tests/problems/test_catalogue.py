@@ -166,8 +166,9 @@ def test_a_copied_file_gets_the_catalogue_optimum_by_content_not_name(tmp_path):
     p = resolve(str(copy))
     assert p.name == "my_instance" and p.known_optimum == 9552.0 and p.catalogue_match == "chr12a"
     # same name, different content: no optimum borrowed
-    numbers = text.split()
-    numbers[1 + 12 * 12 + 5] = str(int(numbers[1 + 12 * 12 + 5]) + 1)  # change one distance
+    import re
+
+    last = list(re.finditer(r"\d+", text))[-1]  # the last distance entry
     other = tmp_path / "chr12a.dat"
-    other.write_text(" ".join(numbers))
+    other.write_text(text[:last.start()] + str(int(last.group()) + 1) + text[last.end():])
     assert resolve(str(other)).known_optimum is None
