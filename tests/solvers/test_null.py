@@ -39,7 +39,7 @@ def test_random_maxcut_ratio_is_half_the_edges_over_the_optimum():
 def test_qaoa_p3_beats_the_null_model_on_a_3_regular_graph():
     g, p = _regular(8, seed=7)
     null = solve(p, "random", shots=1024, seed=1, postprocess="none").raw["approx_ratio"]
-    q = solve(p, "qaoa", layers=3, shots=1024, seed=1, repair=False, local_search=False)
+    q = solve(p, "qaoa", layers=3, shots=1024, seed=1, postprocess="none")
     assert q.raw["shots"] == 1024 and q.postprocess == "none"
     assert q.raw["approx_ratio"] > null + 0.2
     assert q.raw["p_optimum"] > 0.1
@@ -71,3 +71,14 @@ def test_bad_options(bad, match):
     _, p = _regular()
     with pytest.raises(ConfigError, match=match):
         solve(p, "random", **bad)
+
+
+def test_qaoa_raw_expectation_is_exact_on_the_exact_device_and_shots_agree():
+    """The raw block's expected objective equals the exact state's; the shot estimate is within 4 s.e."""
+    g, p = _regular(8, seed=7)
+    q = solve(p, "qaoa", layers=2, seed=1, postprocess="none")
+    assert q.raw["expected_from"] == "exact" and q.raw["shots"] == 1024
+    assert q.raw["expected_objective"] == pytest.approx(-q.info["final_expectation"])  # max: cut = -energy
+    assert abs(q.raw["expected_objective_shots"] - q.raw["expected_objective"]) < 4 * q.raw["expected_objective_stderr"]
+    assert 0.0 <= q.raw["approx_ratio"] <= 1.0 and 0.0 <= q.raw["p_optimum"] <= 1.0
+    assert q.objective == q.raw["best_objective"]
