@@ -60,12 +60,10 @@ def run_one(problem, method: str, seed: int, *, shots: int, layers: int, max_qub
     if method == "qaoa":
         opts = {"layers": layers, "shots": shots, "slack": "unbalanced"}
         if "postprocess" in inspect.signature(get_solver("qaoa")).parameters:
-            opts["postprocess"] = "one-round"
+            r = shrink_and_solve(problem, solver="qaoa", mode="adaptive", max_qubits=max_qubits, seed=seed,
+                                 postprocess="one-round", **opts)
         else:  # before the pipeline landed: the legacy switches mean "none" inside, one round outside
-            opts.update(repair=False, local_search=False)
-        r = shrink_and_solve(problem, solver="qaoa", mode="adaptive", max_qubits=max_qubits, seed=seed,
-                             postprocess="one-round", **opts) if "postprocess" in opts else \
-            _shrink_legacy(problem, max_qubits, seed, opts)
+            r = _shrink_legacy(problem, max_qubits, seed, {**opts, "repair": False, "local_search": False})
     elif method == "random(qaoa)":
         r = shrink_and_solve(problem, solver="random", mode="adaptive", max_qubits=max_qubits, seed=seed,
                              shots=shots, like="qaoa", slack="unbalanced", postprocess="one-round")
