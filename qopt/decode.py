@@ -68,20 +68,25 @@ def check_readout(readout) -> dict | None:
         return None
     if not isinstance(readout, dict):
         raise ConfigError(f"readout must be a dict with keys readout, shots, exact; got {readout!r}")
-    unknown = sorted(set(readout) - {"readout", "shots", "exact"})
+    unknown = sorted(set(readout) - {"readout", "shots", "exact", "top_k"})
     if unknown:
-        raise ConfigError(f"readout has unknown key(s) {', '.join(unknown)}; known: readout, shots, exact")
+        raise ConfigError(f"readout has unknown key(s) {', '.join(unknown)}; known: readout, shots, top_k, exact")
     kind = readout.get("readout", "shots")
     if kind not in READOUTS:
         raise ConfigError(f"readout must be one of {', '.join(READOUTS[:2])}; got {kind!r}")
     shots = readout.get("shots")
+    if kind == "top-k" and not shots:  # a top-k readout reads states, not shots: count the states
+        shots = readout.get("top_k")
     if shots is not None and (isinstance(shots, bool) or not isinstance(shots, (int, np.integer)) or shots < 1):
         raise ConfigError(f"shots must be a positive integer; got {shots!r}")
     exact = readout.get("exact")
     if exact is not None:
         if not isinstance(exact, dict) or "expected_objective" not in exact:
             raise ConfigError(f"readout['exact'] must be None or a dict with expected_objective; got {exact!r}")
-    return {"readout": kind, "shots": None if shots is None else int(shots), "exact": exact}
+    out = {"readout": kind, "shots": None if shots is None else int(shots), "exact": exact}
+    if readout.get("top_k") is not None:
+        out["top_k"] = int(readout["top_k"])
+    return out
 
 
 def with_known_optimum(problem, known_optimum):
@@ -269,7 +274,12 @@ def raw_metrics(problem, xs, counts, *, readout: dict | None = None, known_optim
     best = _best_index(problem, xs, objectives, feasible)
     feas_frac = min(1.0, float(p[feasible].sum()))
     mean_shots = float(p @ objectives)
-    shots = readout["shots"] if readout and readout["shots"] is not None else int(round(total))
+    if readout and readout["shots"] is not None:
+        shots = readout["shots"]
+    elif readout and readout["readout"] == "top-k":
+        shots = int(len(xs))  # states read; the weights are their probabilities
+    else:
+        shots = int(round(total))
     var = float(p @ (objectives - mean_shots) ** 2)
     out = {
         "shots": int(shots), "distinct": int(len(xs)), "readout": readout["readout"] if readout else "samples",
