@@ -68,9 +68,6 @@ def check_readout(readout) -> dict | None:
         return None
     if not isinstance(readout, dict):
         raise ConfigError(f"readout must be a dict with keys readout, shots, exact; got {readout!r}")
-    unknown = sorted(set(readout) - {"readout", "shots", "exact", "top_k"})
-    if unknown:
-        raise ConfigError(f"readout has unknown key(s) {', '.join(unknown)}; known: readout, shots, top_k, exact")
     kind = readout.get("readout", "shots")
     if kind not in READOUTS:
         raise ConfigError(f"readout must be one of {', '.join(READOUTS[:2])}; got {kind!r}")
@@ -83,9 +80,8 @@ def check_readout(readout) -> dict | None:
     if exact is not None:
         if not isinstance(exact, dict) or "expected_objective" not in exact:
             raise ConfigError(f"readout['exact'] must be None or a dict with expected_objective; got {exact!r}")
-    out = {"readout": kind, "shots": None if shots is None else int(shots), "exact": exact}
-    if readout.get("top_k") is not None:
-        out["top_k"] = int(readout["top_k"])
+    out = dict(readout)  # other keys (top_k, rqaoa's steps, ...) are kept as a record
+    out.update(readout=kind, shots=None if shots is None else int(shots), exact=exact)
     return out
 
 
@@ -441,7 +437,7 @@ def finish(problem, raw, decoder=None, *, solver: str, repair: bool = True, loca
         extra.setdefault("qubo", decoder.to_dict())
     extra["postprocess"] = level
     if readout is not None:
-        extra["readout"] = {k: v for k, v in readout.items() if k != "exact"}
+        extra["readout"] = dict(readout)
     extra["feasible_before_repair"] = float(np.mean(feasible[candidates]))
     extra["feasible_after_repair"] = float(np.mean(p_feas))
     return make_result(problem, post[best], solver=solver, seed=seed, qubits=qubits, samples=samples,
