@@ -7,7 +7,10 @@ n = 12 (144 binaries). Each is solved by
 * ``static+sa``        static shrinking (correlations estimated once) to the budget, then SA;
 * ``adaptive+sa``      adaptive shrinking (correlations re-estimated) to the budget, then SA;
 * ``adaptive+qaoa``    adaptive shrinking, then QAOA (p = 2, exact device) when the ``qaoa``
-                       solver is registered (``qopt list --solvers``); otherwise reported as n/a.
+                       solver is registered (``qopt list --solvers``); otherwise reported as n/a;
+* ``adaptive+random``  the null model at QAOA's settings (issue 14): adaptive shrinking with the
+                       same unbalanced slack, then 1024 uniform random bitstrings over the shrunk
+                       bits, expanded, repaired and local-searched exactly like QAOA's shots.
 
 Budget: ``--max-qubits`` (default 20) qubits of the shrunk problem's BQM, slack bits
 included (``qopt.qubo.count_qubits``). Prints machine info, versions and load next to the
@@ -68,6 +71,9 @@ def run_one(problem, method: str, seed: int, budget: int, layers: int) -> dict:
             return {"status": "n/a"}
         r = shrink_and_solve(problem, solver="qaoa", mode="adaptive", max_qubits=budget, seed=seed,
                              device="exact", layers=layers)
+    elif method == "adaptive+random":
+        r = shrink_and_solve(problem, solver="random", mode="adaptive", max_qubits=budget, seed=seed,
+                             like="qaoa", slack="unbalanced", shots=1024)
     else:
         raise ValueError(f"unknown method {method!r}")
     wall = time.perf_counter() - t0

@@ -90,6 +90,17 @@ class Result:
         sample: ``solution`` in the user's own variables, ``{label: value}`` with Python ints
             (integers decoded, spins -1/+1; see :func:`qopt.problems.adapters.sample_of`);
             JSON key ``sample`` (labels become strings there).
+        raw: what the solver's raw samples are worth on the original problem before any
+            post-processing (:func:`qopt.decode.raw_metrics`: ``shots``, ``distinct``, ``readout``,
+            ``best_objective``, ``best_feasible``, ``feasible_fraction``, ``expected_objective``,
+            ``approx_ratio``, ``p_optimum``, ...); None for solvers without samples (exact MILP).
+        raw_samples: :class:`dimod.SampleSet` of the distinct raw samples over the problem's
+            variables (``num_occurrences`` = shots, ``objective``, ``is_feasible``); not in JSON
+            unless ``include_samples``.
+        postprocess: the post-processing level used (``none``, ``one-round``, ``full``), None
+            for solvers that do not post-process.
+        solution_from: the stage that produced ``solution``: ``raw sample``, ``repair`` or
+            ``local search`` (None when not applicable).
     """
 
     instance: str
@@ -111,6 +122,10 @@ class Result:
     info: dict = field(default_factory=dict)
     provenance: dict = field(default_factory=dict)
     sample: dict = field(default_factory=dict)
+    raw: dict | None = None
+    raw_samples: Any = field(default=None, repr=False, compare=False)
+    postprocess: str | None = None
+    solution_from: str | None = None
 
     @property
     def n_variables(self) -> int:
@@ -143,9 +158,14 @@ class Result:
             "info": self.info,
             "provenance": self.provenance,
             "sample": {str(k): int(v) for k, v in self.sample.items()},
+            "raw": self.raw,
+            "postprocess": self.postprocess,
+            "solution_from": self.solution_from,
         }
         if include_samples and self.samples is not None:
             out["samples"] = self.samples.to_serializable()
+        if include_samples and self.raw_samples is not None:
+            out["raw_samples"] = self.raw_samples.to_serializable()
         return _jsonable(out)
 
     def to_json(self, **kwargs) -> str:
@@ -175,11 +195,14 @@ class Result:
 
     @classmethod
     def _from_dict(cls, data: dict) -> "Result":
-        samples = None
-        if data.get("samples") is not None:
+        samples = raw_samples = None
+        if data.get("samples") is not None or data.get("raw_samples") is not None:
             import dimod
 
-            samples = dimod.SampleSet.from_serializable(data["samples"])
+            if data.get("samples") is not None:
+                samples = dimod.SampleSet.from_serializable(data["samples"])
+            if data.get("raw_samples") is not None:
+                raw_samples = dimod.SampleSet.from_serializable(data["raw_samples"])
         return cls(
             instance=data["instance"], problem=data["problem"], sense=data["sense"],
             solver=data["solver"], status=Status(data["status"]),
@@ -189,6 +212,8 @@ class Result:
             qubits=data.get("qubits"), samples=samples, timing_s=data.get("timing_s", {}),
             options=data.get("options", {}), info=data.get("info", {}),
             provenance=data.get("provenance", {}), sample=data.get("sample", {}),
+            raw=data.get("raw"), raw_samples=raw_samples,
+            postprocess=data.get("postprocess"), solution_from=data.get("solution_from"),
         )
 
     def __repr__(self) -> str:

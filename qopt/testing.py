@@ -86,3 +86,14 @@ def assert_result_api(result, problem) -> None:
     for key in ("instance", "problem", "n_variables", "sense", "objective", "feasible", "solution", "solver",
                 "seed", "time_s", "qubits", "known_optimum", "gap"):
         assert key in d, key
+    if result.raw is not None:
+        raw = result.raw
+        for key in ("shots", "distinct", "readout", "best_objective", "best_feasible", "feasible_fraction",
+                    "expected_objective", "approx_ratio", "p_optimum"):
+            assert key in raw, key
+        assert 1 <= raw["distinct"] and 0.0 <= raw["feasible_fraction"] <= 1.0
+        assert (raw["p_optimum"] is None) == (result.known_optimum is None)
+        assert (raw["approx_ratio"] is None) == (result.known_optimum is None)
+        if result.postprocess == "none":
+            assert np.isclose(result.objective, raw["best_objective"])
+        assert d["raw"] == raw and d["postprocess"] == result.postprocess

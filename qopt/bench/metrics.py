@@ -39,6 +39,17 @@ optimum (or best known solution) and ``x̂`` the returned solution:
   formula for any ``(t, p)``, e.g. per shot.
 * **time**: mean of ``time_s`` (the solver's own total, seconds); **qubits**: mean
   qubits used (None for classical solvers).
+* **raw metrics** (issue 14; from the run's ``Result.raw`` block, before any repair or local
+  search, on the original problem): ``raw_gap`` (gap of the best raw sample, None if it is
+  infeasible), ``raw_feasible_fraction`` (share of shots feasible), ``raw_p_optimum`` (share of
+  shots optimal, or the exact probability), ``raw_approx_ratio`` (expectation form, infeasible
+  shots count 0; :func:`qopt.decode.raw_metrics`), and ``postprocess`` (the level the run's
+  returned solution used: ``none``, ``one-round``, ``full``).
+* **lift over random** (:func:`lift_over_random`): for each run, the same quantity of the null
+  model ``random`` on the same instance at the same number of shots and post-processing level
+  (mean over its seeds) is subtracted: ``lift_ratio = raw_approx_ratio − random's``,
+  ``lift_gap = random's gap − gap`` (post-processed gap; positive: better than random). None
+  when the store holds no matching ``random`` runs.
 """
 
 from __future__ import annotations
@@ -47,7 +58,8 @@ import math
 import statistics
 from typing import Iterable
 
-__all__ = ["tts99", "approximation_ratio", "is_optimal", "run_metrics", "aggregate", "TOLERANCE"]
+__all__ = ["tts99", "approximation_ratio", "is_optimal", "run_metrics", "aggregate", "lift_over_random",
+           "TOLERANCE"]
 
 TOLERANCE = 1e-6
 
@@ -123,6 +135,7 @@ def run_metrics(run: dict) -> dict:
            "approx_ratio": approximation_ratio(objective, optimum, sense) if feasible else None,
            "success": None, "p_opt": None, "time_s": run.get("time_s") if ok else None,
            "qubits": run.get("qubits") if ok else None}
+    out.update(_raw_metrics(run, ok, optimum))
     if optimum is None:
         return out
     out["success"] = bool(feasible and is_optimal(objective, optimum, sense))
@@ -138,6 +151,62 @@ def run_metrics(run: dict) -> dict:
         out["p_opt"] = hit / total if total else None
     else:
         out["p_opt"] = 1.0 if out["success"] else 0.0
+    return out
+
+
+def _raw_metrics(run: dict, ok: bool, optimum) -> dict:
+    result = run.get("result") if ok else None
+    raw = (result or {}).get("raw") if isinstance(result, dict) else None
+    out = {"postprocess": (result or {}).get("postprocess") if isinstance(result, dict) else None,
+           "raw_shots": None, "raw_gap": None, "raw_feasible_fraction": None, "raw_p_optimum": None,
+           "raw_approx_ratio": None}
+    if not raw:
+        return out
+    best = raw.get("best_objective")
+    gap = None
+    if raw.get("best_feasible") and optimum is not None and best is not None:
+        gap = abs(best - optimum) if optimum == 0 else abs(best - optimum) / abs(optimum)
+    out.update(raw_shots=raw.get("shots"), raw_gap=gap, raw_feasible_fraction=raw.get("feasible_fraction"),
+               raw_p_optimum=raw.get("p_optimum"), raw_approx_ratio=raw.get("approx_ratio"))
+    return out
+
+
+def lift_over_random(runs: list[dict], *, null: str = "random") -> list[dict | None]:
+    """Per run, its lift over the null model on the same instance, shots and post-processing level.
+
+    Returns:
+        one entry per run (same order): None for failed runs, runs of the null model itself and
+        runs without a matching null run; else ``{"lift_ratio", "lift_gap"}`` (either may be None
+        when a side lacks the quantity). See the module docstring.
+
+    Examples:
+        >>> def run(solver, ratio, gap):
+        ...     return {"instance": "a", "solver": solver, "status": "ok", "feasible": True, "gap": gap,
+        ...             "objective": 1.0, "known_optimum": 1.0, "sense": "max",
+        ...             "result": {"postprocess": "none", "raw": {"shots": 8, "approx_ratio": ratio}}}
+        >>> lift_over_random([run("qaoa", 0.9, 0.1), run("random", 0.5, 0.3)])[0]
+        {'lift_ratio': 0.4, 'lift_gap': 0.19999999999999998}
+    """
+    per = [run_metrics(r) for r in runs]
+
+    def key(run, m):
+        return (run.get("instance"), m["postprocess"], m["raw_shots"])
+
+    pool: dict = {}
+    for run, m in zip(runs, per):
+        if run.get("solver") == null and m["ok"]:
+            pool.setdefault(key(run, m), []).append(m)
+    out: list[dict | None] = []
+    for run, m in zip(runs, per):
+        base = pool.get(key(run, m)) if run.get("solver") != null and m["ok"] else None
+        if not base:
+            out.append(None)
+            continue
+        ratio0, gap0 = _mean(b["raw_approx_ratio"] for b in base), _mean(b["gap"] for b in base)
+        out.append({
+            "lift_ratio": None if m["raw_approx_ratio"] is None or ratio0 is None else m["raw_approx_ratio"] - ratio0,
+            "lift_gap": None if m["gap"] is None or gap0 is None else gap0 - m["gap"],
+        })
     return out
 
 
@@ -160,7 +229,10 @@ def aggregate(runs: list[dict], by: tuple[str, ...] = ("family", "solver_label")
         ``approx_ratio`` (mean), ``success_rate``, ``p_opt`` (mean over runs with a
         known optimum), ``time_s`` (mean), ``tts99_s``, ``tts99_success_s``, ``qubits`` (mean or None),
         ``instances`` (distinct), ``abs_gap`` (True when every optimum is 0, so the
-        gaps are absolute). See the module docstring for each definition.
+        gaps are absolute); from the raw blocks: ``postprocess`` (levels used), ``raw_mean_gap``,
+        ``raw_median_gap``, ``raw_feasible_fraction``, ``raw_p_optimum``, ``raw_approx_ratio``
+        (means), and ``lift_ratio`` / ``lift_gap`` (mean lift over ``random``, None without
+        matching null runs). See the module docstring for each definition.
 
     Examples:
         >>> rows = [{"family": "mis", "solver_label": "sa", "status": "ok", "feasible": 1, "gap": 0.0,
@@ -171,6 +243,7 @@ def aggregate(runs: list[dict], by: tuple[str, ...] = ("family", "solver_label")
         (1.0, 1.0, 1.0)
     """
     groups: dict[tuple, list[dict]] = {}
+    lifts = {id(r): lift for r, lift in zip(runs, lift_over_random(runs))}
     for run in runs:
         groups.setdefault(tuple(run.get(k) for k in by), []).append(run)
     out = []
@@ -198,6 +271,13 @@ def aggregate(runs: list[dict], by: tuple[str, ...] = ("family", "solver_label")
             tts99_success_s=tts99(time_s, success_rate) if time_s is not None else None,
             qubits=_mean(m["qubits"] for m in per),
             abs_gap=bool(optima) and all(o == 0 for o in optima),
+            postprocess="/".join(sorted({m["postprocess"] for m in per if m["postprocess"]})) or None,
+            raw_mean_gap=_mean(m["raw_gap"] for m in per), raw_median_gap=_median(m["raw_gap"] for m in per),
+            raw_feasible_fraction=_mean(m["raw_feasible_fraction"] for m in per),
+            raw_p_optimum=_mean(m["raw_p_optimum"] for m in per),
+            raw_approx_ratio=_mean(m["raw_approx_ratio"] for m in per),
+            lift_ratio=_mean((lifts[id(r)] or {}).get("lift_ratio") for r in members),
+            lift_gap=_mean((lifts[id(r)] or {}).get("lift_gap") for r in members),
         )
         out.append(row)
     return out

@@ -15,13 +15,15 @@ import math
 import os
 from pathlib import Path
 
-from qopt.bench.metrics import aggregate, run_metrics
+from qopt.bench.metrics import aggregate, lift_over_random, run_metrics
 
 __all__ = ["RUN_FIELDS", "run_records", "runs_json", "runs_csv", "format_table", "plot_all", "convergence_trace"]
 
 RUN_FIELDS = ("instance", "family", "solver", "solver_label", "seed", "status", "objective", "feasible", "gap",
               "known_optimum", "approx_ratio", "p_opt", "time_s", "wall_s", "qubits", "n_variables", "sense",
-              "options", "error", "run_key", "sweep", "finished_at")
+              "options", "error", "run_key", "sweep", "finished_at", "postprocess", "raw_gap",
+              "raw_feasible_fraction", "raw_p_optimum", "raw_approx_ratio", "raw_shots", "lift_ratio", "lift_gap")
+"""Per-run CSV columns; the ``raw`` block itself travels in :func:`run_records` (JSON)."""
 
 # keys under Result.info that solvers use for optimisation traces (first match wins)
 TRACE_KEYS = ("energy_trace", "trace", "energies", "history", "convergence", "cost_history", "objective_trace",
@@ -31,11 +33,16 @@ TRACE_KEYS = ("energy_trace", "trace", "energies", "history", "convergence", "co
 def run_records(runs: list[dict]) -> list[dict]:
     """One flat dict per stored run with :data:`RUN_FIELDS` (metrics filled in)."""
     out = []
-    for run in runs:
+    for run, lift in zip(runs, lift_over_random(runs)):
         m = run_metrics(run)
         rec = {k: run.get(k) for k in RUN_FIELDS}
         rec["approx_ratio"], rec["p_opt"] = m["approx_ratio"], m["p_opt"]
         rec["feasible"] = None if run.get("status") != "ok" else bool(run.get("feasible"))
+        for k in ("postprocess", "raw_gap", "raw_feasible_fraction", "raw_p_optimum", "raw_approx_ratio", "raw_shots"):
+            rec[k] = m[k]
+        rec["lift_ratio"], rec["lift_gap"] = (lift or {}).get("lift_ratio"), (lift or {}).get("lift_gap")
+        result = run.get("result")
+        rec["raw"] = result.get("raw") if isinstance(result, dict) else None
         out.append(rec)
     return out
 
@@ -55,7 +62,7 @@ def runs_csv(runs: list[dict]) -> str:
     for rec in run_records(runs):
         rec = dict(rec)
         rec["options"] = json.dumps(rec["options"], sort_keys=True) if rec["options"] is not None else ""
-        writer.writerow({k: "" if v is None else v for k, v in rec.items()})
+        writer.writerow({k: "" if v is None else v for k, v in rec.items() if k in RUN_FIELDS})
     return buf.getvalue()
 
 
@@ -70,6 +77,10 @@ def _fmt(value, kind: str = "g", abs_gap: bool = False) -> str:
         return f"{value:.3g}s"
     if kind == "ratio":
         return f"{value:.3f}"
+    if kind == "signed":
+        return f"{value:+.3f}"
+    if kind == "pts":
+        return f"{100 * value:+.2f}"
     if kind == "int":
         return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
     return f"{value:g}" if isinstance(value, float) else str(value)
@@ -82,13 +93,26 @@ TABLE_COLUMNS = (("family", "class", "g"), ("solver_label", "solver", "g"), ("ru
                  ("time_s", "time", "s"), ("tts99_s", "TTS99", "s"), ("qubits", "qubits", "int"))
 
 
+RAW_COLUMNS = (("postprocess", "post", "g"), ("raw_median_gap", "raw gap", "pct"),
+               ("raw_feasible_fraction", "raw feas.", "ratio"), ("raw_p_optimum", "raw p_opt", "ratio"),
+               ("raw_approx_ratio", "raw ratio", "ratio"), ("lift_ratio", "lift ratio", "signed"),
+               ("lift_gap", "lift gap pts", "pts"))
+"""Columns added when the runs carry raw blocks: the level, raw gap (median, of the best raw sample)
+beside the post-processed gap, raw feasible fraction / p_opt / approximation ratio (means) and
+the lift over ``random`` (raw ratio difference; post-processed gap difference in % points)."""
+
+
 def table_rows(summary: list[dict]) -> tuple[list[str], list[list[str]]]:
-    """Header and formatted cells of the comparative table."""
-    header = [title for _, title, _ in TABLE_COLUMNS]
+    """Header and formatted cells of the comparative table (with :data:`RAW_COLUMNS` when any group
+    has raw blocks)."""
+    columns = TABLE_COLUMNS
+    if any(g.get("postprocess") or g.get("raw_feasible_fraction") is not None for g in summary):
+        columns = TABLE_COLUMNS[:7] + RAW_COLUMNS + TABLE_COLUMNS[7:]
+    header = [title for _, title, _ in columns]
     rows = []
     for g in summary:
         cells = []
-        for key, _, kind in TABLE_COLUMNS:
+        for key, _, kind in columns:
             v = g.get(key)
             if kind == "pct0":
                 cells.append(f"{100 * v:.0f}%")

@@ -26,7 +26,7 @@ from qopt.problems.readers import read
 if TYPE_CHECKING:  # pragma: no cover
     from qopt.problems.base import Problem
 
-__all__ = ["catalogue", "load", "problems_dir", "resolve"]
+__all__ = ["catalogue", "fingerprint", "load", "match_catalogue", "problems_dir", "resolve"]
 
 _ENV = "QOPT_PROBLEMS_DIR"
 
@@ -137,13 +137,75 @@ def load(name: str) -> Problem:
     return problem
 
 
+def fingerprint(problem: Problem) -> str:
+    """SHA-256 of a problem's content: family, sense and its constrained model's numbers.
+
+    Independent of the instance name, the file layout and constraint labels: two files holding
+    the same instance (e.g. one problem cut out of a multi-problem OR-Library file) get the same
+    fingerprint.
+    """
+    import hashlib
+
+    cqm = problem.cqm()
+
+    def terms(expr):
+        lin = sorted((repr(v), round(float(b), 9)) for v, b in expr.linear.items() if b)
+        quad = sorted((*sorted((repr(u), repr(v))), round(float(b), 9)) for (u, v), b in expr.quadratic.items() if b)
+        return lin, quad, round(float(expr.offset), 9)
+
+    cons = sorted(repr((terms(c.lhs), c.sense.value, round(float(c.rhs), 9))) for c in cqm.constraints.values())
+    text = repr((problem.family, problem.sense, problem.num_variables, terms(cqm.objective), cons))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@functools.lru_cache(maxsize=256)
+def _entry_fingerprint(name: str, mtime_ns: int) -> str:
+    return fingerprint(load(name))
+
+
+def match_catalogue(problem: Problem) -> dict | None:
+    """The catalogue entry whose instance has the same content as ``problem`` (by
+    :func:`fingerprint`, not by name), or None.
+
+    Only entries of the same family and variable count are read, so this stays cheap.
+
+    Examples:
+        >>> from qopt.problems.readers import read
+        >>> p = read(problems_dir() / "mdkp/orlib_mknap1/mknap1_3.txt")
+        >>> p.name = "my copy"
+        >>> match_catalogue(p)["name"]
+        'mknap1-3'
+    """
+    try:
+        entries = catalogue()
+        base = problems_dir()
+    except (UnknownInstanceError, InstanceFormatError):
+        return None
+    candidates = [e for e in entries
+                  if e["family"] == problem.family and e["n_variables"] == problem.num_variables]
+    if not candidates:
+        return None
+    mine = fingerprint(problem)
+    for e in candidates:
+        path = base / e["path"]
+        try:
+            theirs = _entry_fingerprint(e["name"], path.stat().st_mtime_ns)
+        except (OSError, InstanceFormatError, UnknownInstanceError):
+            continue
+        if theirs == mine:
+            return e
+    return None
+
+
 def resolve(spec: str | os.PathLike, *, format: str | None = None,  # noqa: A002
             index: int | None = None) -> Problem:
     """Turn a CLI instance argument into a problem.
 
     ``spec`` is tried as an existing file path (:func:`~qopt.problems.readers.read`
     with ``format``/``index``), then as ``labs:N``, then as a catalogue name
-    (:func:`load`; ``format``/``index``, if given, must match the entry).
+    (:func:`load`; ``format``/``index``, if given, must match the entry). A file that states
+    no optimum but holds the same instance as a catalogue entry (:func:`match_catalogue`, by
+    content, not name) gets the catalogue's ``known_optimum``.
 
     Raises:
         UnknownInstanceError: neither a file nor a catalogue name; the message
@@ -159,7 +221,13 @@ def resolve(spec: str | os.PathLike, *, format: str | None = None,  # noqa: A002
     text = os.fspath(spec) if isinstance(spec, os.PathLike) else str(spec)
     check_path(text)  # a path no file system accepts: one clear error, not an OSError
     if Path(text).is_file():
-        return read(text, format=format, index=index)
+        problem = read(text, format=format, index=index)
+        if problem.known_optimum is None:
+            entry = match_catalogue(problem)
+            if entry is not None and entry.get("known_optimum") is not None:
+                problem.known_optimum = float(entry["known_optimum"])
+                problem.catalogue_match = entry["name"]
+        return problem
     if re.match(r"^labs:\d+$", text.strip(), flags=re.IGNORECASE) or (
         format == "labs" and text.strip().isdigit()
     ):

@@ -41,14 +41,23 @@ def _shrunk_solutions(shrunk, result, limit):
 
 
 def expand_result(problem, shrunk, shrunk_result, *, solver: str, seed=None, repair: bool = True,
-                  local_search: bool = True, max_postprocess: int = 64, timing_s=None, options=None,
-                  info=None):
+                  local_search: bool = True, postprocess: str | None = None, max_postprocess: int = 64,
+                  timing_s=None, options=None, info=None):
     """Expand a solver's result on ``shrunk`` into a :class:`~qopt.result.Result` of ``problem``.
 
-    Every distinct shrunk solution (the best one and the result's samples) is expanded with
-    ``shrunk.expand``, verified with ``problem.is_feasible`` against every original constraint,
-    repaired with ``problem.repair`` where it violates one, improved with
-    ``problem.local_search``, and the best (feasible first, then by objective) is returned.
+    The raw block (``Result.raw``) is computed on the ORIGINAL problem: every raw sample the solver
+    read on the shrunk problem (``shrunk_result.raw_samples``, with its shot counts) is expanded
+    with ``shrunk.expand`` and scored by :func:`qopt.decode.raw_metrics` before any repair or local
+    search. Then, at the post-processing level ``postprocess``:
+
+    * ``"none"``: the returned solution is the best expanded raw sample;
+    * ``"one-round"``: one round of feasibility-aware moves on the original problem
+      (:func:`qopt.problems.moves.one_round`) on each candidate (the solver must have run with
+      ``postprocess="none"``, as :func:`shrink_and_solve` does);
+    * ``"full"`` (default): every distinct shrunk solution (the best one and the result's samples)
+      is expanded, verified with ``problem.is_feasible`` against every original constraint,
+      repaired with ``problem.repair`` where it violates one and improved with
+      ``problem.local_search``; the best (feasible first, then by objective) is returned.
 
     Args:
         problem: the original :class:`~qopt.problems.Problem`.
@@ -56,7 +65,8 @@ def expand_result(problem, shrunk, shrunk_result, *, solver: str, seed=None, rep
         shrunk_result: the solver's :class:`~qopt.result.Result` on ``shrunk``.
         solver: solver name recorded in the result.
         seed, timing_s, options, info: recorded in the result.
-        repair, local_search: post-processing switches.
+        repair, local_search: the parts of ``"full"``.
+        postprocess: ``"none"``, ``"one-round"`` or ``"full"`` (default: from the switches).
         max_postprocess: at most this many distinct shrunk solutions are expanded.
 
     Returns:
@@ -64,30 +74,47 @@ def expand_result(problem, shrunk, shrunk_result, *, solver: str, seed=None, rep
         count; ``info`` holds ``qubits_before``, ``qubits_after``, ``merges``,
         ``feasible_before_repair`` / ``feasible_after_repair`` (of the returned solution),
         the rates over all expanded samples, and ``repair_distance`` (Hamming distance).
+        ``solution_from`` counts post-processing the solver did on the shrunk problem as
+        ``local search``.
     """
-    import dimod
+    from qopt.decode import _best_index, _evaluate_all, _level, _sampleset, decode_samples, postprocess_sample, \
+        raw_metrics
 
     t0 = time.perf_counter()
-    ys = _shrunk_solutions(shrunk, shrunk_result, max_postprocess)
-    xs, raw_ok, dist = [], [], []
-    for y in ys:
-        x_raw = shrunk.expand(y)
-        ok = problem.is_feasible(x_raw)
-        x = problem.repair(x_raw) if repair and not ok else x_raw.copy()
-        if local_search:
-            x = problem.local_search(x)
+    level = _level(postprocess, repair, local_search)
+    raw_block = raw_set = best_raw = None
+    raw_keys: set = set()
+    if shrunk_result.raw_samples is not None and len(shrunk_result.raw_samples):
+        ys_raw, counts, _ = decode_samples(shrunk, shrunk_result.raw_samples)
+        X = shrunk.expand_many(ys_raw)
+        objectives, feasible = _evaluate_all(problem, X)
+        inner = shrunk_result.raw or {}
+        readout = {"readout": inner.get("readout", "samples"), "shots": inner.get("shots"), "exact": None}
+        raw_block = raw_metrics(problem, X, counts, readout=readout, objectives=objectives, feasible=feasible)
+        raw_set = _sampleset(problem, X, counts, objectives, feasible)
+        best_raw = X[_best_index(problem, X, objectives, feasible)]
+        raw_keys = {x.tobytes() for x in X}
+    if level == "none" and best_raw is not None:
+        starts = [best_raw]
+    else:
+        starts = [shrunk.expand(y) for y in _shrunk_solutions(shrunk, shrunk_result, max_postprocess)]
+        if level == "none":  # no raw samples recorded (e.g. the exact MILP ran on the shrunk problem)
+            starts = starts[:1]
+        if best_raw is not None and not any(np.array_equal(best_raw, x) for x in starts):
+            starts.append(best_raw)
+    xs, raw_ok, dist, stages = [], [], [], []
+    for x_raw in starts:
+        x, stage = postprocess_sample(problem, x_raw, level, repair=repair, local_search=local_search)
+        if stage == "raw sample" and raw_keys and x.tobytes() not in raw_keys:
+            stage = "local search"  # the solver's own post-processing on the shrunk problem
         xs.append(x)
-        raw_ok.append(ok)
+        raw_ok.append(problem.is_feasible(x_raw))
         dist.append(int(np.sum(x != x_raw)))
-    objectives = [problem.evaluate(x) for x in xs]
-    feasible = [problem.is_feasible(x) for x in xs]
-    sign = -1.0 if problem.sense == "max" else 1.0
-    best = min(range(len(xs)), key=lambda i: (0 if feasible[i] else 1, sign * objectives[i]))
-    samples = dimod.SampleSet.from_samples(
-        (np.array(xs), list(range(problem.num_variables))), vartype="BINARY",
-        energy=sign * np.array(objectives), objective=np.array(objectives), is_feasible=np.array(feasible),
-        feasible_raw=np.array(raw_ok),
-    )
+        stages.append(stage)
+    xs = np.array(xs, dtype=np.int8)
+    objectives, feasible = _evaluate_all(problem, xs)
+    best = _best_index(problem, xs, objectives, feasible)
+    samples = _sampleset(problem, xs, np.ones(len(xs)), objectives, feasible, feasible_raw=np.array(raw_ok))
     timing = dict(timing_s or {})
     timing["expand"] = time.perf_counter() - t0
     timing.pop("total", None)
@@ -102,7 +129,8 @@ def expand_result(problem, shrunk, shrunk_result, *, solver: str, seed=None, rep
         shrunk_solver_qubits=shrunk_result.qubits,
     )
     return make_result(problem, xs[best], solver=solver, seed=seed, qubits=getattr(shrunk, "qubits", None),
-                       samples=samples, timing_s=timing, options=options, info=extra)
+                       samples=samples, timing_s=timing, options=options, info=extra, raw=raw_block,
+                       raw_samples=raw_set, postprocess=level, solution_from=stages[best])
 
 
 def shrink_and_solve(problem, *, solver: str, mode: str = "adaptive", max_qubits: int | None = None, seed=None,
@@ -120,7 +148,9 @@ def shrink_and_solve(problem, *, solver: str, mode: str = "adaptive", max_qubits
             ``num_sweeps``, ``elite``, ``polish``, ``recompute_every``, ``tau``, ``qaoa_options``, ``qaoa_max_qubits``).
         **solver_options: passed to the solver; ``slack`` and ``penalty`` (given, or else the
             solver's defaults) also set how qubits are counted and how the correlation sampler
-            builds its QUBO.
+            builds its QUBO. ``postprocess`` (``"none"``, ``"one-round"``, ``"full"``) is applied
+            to the expanded samples on the original problem (:func:`expand_result`); for
+            ``"none"`` and ``"one-round"`` the solver itself runs with ``postprocess="none"``.
 
     Returns:
         The :class:`~qopt.result.Result` in ``problem``'s terms (see :func:`expand_result`).
@@ -154,12 +184,20 @@ def shrink_and_solve(problem, *, solver: str, mode: str = "adaptive", max_qubits
     from qopt._random import resolve_seed
 
     seed = resolve_seed(seed)  # the recorded seed reproduces the run (qopt._random)
+    level = solver_options.pop("postprocess", None)
+    if level is not None:
+        from qopt.decode import check_postprocess
+
+        check_postprocess(level)
+    takes_level = "postprocess" in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
     rng = np.random.default_rng(seed)
     shrink_seed, solve_seed = (int(g.integers(2**31 - 1)) for g in rng.spawn(2))
     seed_int = seed
     t0 = time.perf_counter()
     if max_qubits is None:
         if mode == "none":
+            if level is not None and takes_level:
+                solver_options["postprocess"] = level
             result = solve(problem, solver, seed=solve_seed, **solver_options)
             return dataclasses.replace(result, seed=seed_int,
                                        options={**result.options, "shrink": "none"})
@@ -167,7 +205,10 @@ def shrink_and_solve(problem, *, solver: str, mode: str = "adaptive", max_qubits
     shrunk, merges = shrink(problem, max_qubits, mode=mode, seed=shrink_seed, slack=slack, penalty=penalty, **opts)
     t1 = time.perf_counter()
     target = shrunk if merges else problem
-    inner = solve(target, solver, seed=solve_seed, **solver_options)
+    inner_options = dict(solver_options)
+    if level is not None and takes_level:
+        inner_options["postprocess"] = level if not merges or level == "full" else "none"
+    inner = solve(target, solver, seed=solve_seed, **inner_options)
     t2 = time.perf_counter()
     options = {**inner.options, "shrink": mode, "max_qubits": int(max_qubits), "shrink_options": opts}
     timing = {"shrink": t1 - t0, "solve": t2 - t1}
@@ -178,12 +219,12 @@ def shrink_and_solve(problem, *, solver: str, mode: str = "adaptive", max_qubits
                                    timing_s={**inner.timing_s, **timing,
                                              "total": sum(timing.values())})
     return expand_result(problem, shrunk, inner, solver=solver, seed=seed_int, timing_s=timing,
-                         options=options, info={"shrink_mode": mode, "solver_info": _small(inner.info)})
+                         options=options, postprocess=level, info={"shrink_mode": mode, "solver_info": _small(inner.info)})
 
 
 def _default(params, name, fallback):
     p = params.get(name)
-    return fallback if p is None or p.default is p.empty else p.default
+    return fallback if p is None or p.default is p.empty or p.default is None else p.default
 
 
 def _small(info: dict) -> dict:

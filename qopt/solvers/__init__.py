@@ -22,6 +22,7 @@ SOLVERS: dict[str, str] = {
     "vqe": "qopt.solvers.vqe:vqe",
     "pce": "qopt.solvers.pce:pce",
     "qrao": "qopt.solvers.qrao:qrao",
+    "random": "qopt.solvers.null:random_bitstrings",
 }
 
 

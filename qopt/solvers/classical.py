@@ -263,7 +263,8 @@ def _check_reads(num_reads) -> int:
 
 
 # ---------------------------------------------------------------------------
-def _bqm_heuristic(problem, name, sample, *, seed, penalty, slack, weights, repair, local_search, options):
+def _bqm_heuristic(problem, name, sample, *, seed, penalty, slack, weights, repair, local_search, options,
+                   postprocess=None):
     seed = resolve_seed(seed)  # one int drives the run and is recorded (a Generator gives one draw)
     t0 = time.perf_counter()
     qubo_opts = {}
@@ -288,13 +289,13 @@ def _bqm_heuristic(problem, name, sample, *, seed, penalty, slack, weights, repa
     t2 = time.perf_counter()
     logger.info("%s: %d samples on %d BQM variables in %.2fs", name, len(raw), bqm.num_variables, t2 - t1)
     return finish(problem, raw, decoder, solver=name, repair=repair, local_search=local_search,
-                  seed=seed_int(seed), timing_s={"build": t1 - t0, "solve": t2 - t1},
+                  postprocess=postprocess, seed=seed_int(seed), timing_s={"build": t1 - t0, "solve": t2 - t1},
                   options=options, info={"bqm_variables": bqm.num_variables})
 
 
 def simulated_annealing(problem, *, num_reads: int = 100, num_sweeps: int = 1000, seed=None,
                         penalty="calibrated", slack="binary", weights=None, repair: bool = True,
-                        local_search: bool = True) -> Result:
+                        local_search: bool = True, postprocess: str | None = None) -> Result:
     """Simulated annealing (dwave-samplers) on the penalised BQM, then decode/repair/local search.
 
     Args:
@@ -304,6 +305,8 @@ def simulated_annealing(problem, *, num_reads: int = 100, num_sweeps: int = 1000
         seed: int seed for reproducible runs.
         penalty, slack, weights: passed to :func:`qopt.qubo.to_bqm`.
         repair, local_search: post-processing switches.
+        postprocess: ``"none"``, ``"one-round"`` or ``"full"`` (:func:`qopt.decode.finish`;
+            default: from the switches).
     """
     from dwave.samplers import SimulatedAnnealingSampler
 
@@ -318,12 +321,12 @@ def simulated_annealing(problem, *, num_reads: int = 100, num_sweeps: int = 1000
 
     opts = {"num_reads": num_reads, "num_sweeps": num_sweeps, "penalty": penalty, "slack": slack}
     return _bqm_heuristic(problem, "sa", sample, seed=seed, penalty=penalty, slack=slack, weights=weights,
-                          repair=repair, local_search=local_search, options=opts)
+                          repair=repair, local_search=local_search, options=opts, postprocess=postprocess)
 
 
 def tabu(problem, *, num_reads: int = 20, timeout_s: float = 0.1, seed=None, penalty="calibrated",
          slack="binary", weights=None, repair: bool = True, local_search: bool = True,
-         time_limit: float | None = None) -> Result:
+         time_limit: float | None = None, postprocess: str | None = None) -> Result:
     """Tabu search (dwave-samplers) on the penalised BQM, then decode/repair/local search.
 
     Args:
@@ -336,6 +339,7 @@ def tabu(problem, *, num_reads: int = 20, timeout_s: float = 0.1, seed=None, pen
         repair, local_search: post-processing switches.
         time_limit: total seconds for all runs; overrides ``timeout_s`` with
             ``time_limit / num_reads``.
+        postprocess: ``"none"``, ``"one-round"`` or ``"full"`` (:func:`qopt.decode.finish`).
     """
     from dwave.samplers import TabuSampler
 
@@ -350,4 +354,4 @@ def tabu(problem, *, num_reads: int = 20, timeout_s: float = 0.1, seed=None, pen
 
     opts = {"num_reads": num_reads, "timeout_s": timeout_s, "penalty": penalty, "slack": slack}
     return _bqm_heuristic(problem, "tabu", sample, seed=seed, penalty=penalty, slack=slack, weights=weights,
-                          repair=repair, local_search=local_search, options=opts)
+                          repair=repair, local_search=local_search, options=opts, postprocess=postprocess)

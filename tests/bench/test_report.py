@@ -58,3 +58,40 @@ def test_plots_are_written(runs, tmp_path):
 def test_convergence_trace_found(runs):
     assert convergence_trace(runs[5]) == [3.0, 2.0, 1.0]
     assert convergence_trace(runs[0]) is None
+
+
+RAW_SWEEP = """
+name: rawlift
+instances: [mknap1-3]
+solvers:
+  - {name: sa, num_reads: 64, num_sweeps: 200, postprocess: none, label: sa-none}
+  - {name: random, shots: 64, postprocess: none}
+seeds: [0, 1]
+"""
+
+
+def test_rows_carry_raw_block_and_lift_over_random(tmp_path):
+    """issue 14: rows carry the raw block; the table shows raw and post-processed gap and the lift."""
+    from qopt.bench.config import load_config
+    from qopt.bench.metrics import aggregate
+    from qopt.bench.report import format_table, run_records
+    from qopt.bench.runner import run_sweep
+    from qopt.bench.store import load_runs
+
+    cfg = tmp_path / "raw.yaml"
+    cfg.write_text(RAW_SWEEP)
+    store = str(tmp_path / "raw.sqlite")
+    run_sweep(load_config(cfg), store, workers=1, progress=False)
+    runs = load_runs(store)
+    recs = run_records(runs)
+    assert all(r["raw"]["shots"] == 64 and r["postprocess"] == "none" for r in recs)
+    sa = [r for r in recs if r["solver"] == "sa"]
+    rnd = [r for r in recs if r["solver"] == "random"]
+    base = sum(r["raw_approx_ratio"] for r in rnd) / len(rnd)
+    assert all(r["lift_ratio"] == pytest.approx(r["raw_approx_ratio"] - base) for r in sa)
+    assert all(r["lift_ratio"] is None for r in rnd)
+    groups = {g["solver_label"]: g for g in aggregate(runs)}
+    assert groups["sa-none"]["lift_ratio"] == pytest.approx(sum(r["lift_ratio"] for r in sa) / len(sa))
+    text = format_table(runs, rich=False)
+    for title in ("raw gap", "raw feas.", "raw p_opt", "raw ratio", "lift ratio", "median gap"):
+        assert title in text

@@ -130,3 +130,18 @@ def test_help_states_the_real_defaults(capsys):
     text = " ".join(out.split())
     assert "unbalanced for qaoa, vqe, rqaoa" in text and "binary for the others" in text
     assert "--postprocess" in text and "--readout" in text and "--known-optimum" in text
+
+
+@pytest.mark.parametrize("flag", [["--postprocess", "bogus"], ["--readout", "x"], ["--shots", "0"],
+                                  ["--known-optimum", "nan"]], ids=["postprocess", "readout", "shots", "nan"])
+def test_raw_block_flags_bad_values_exit_2(capsys, flag):
+    code, out, err = run(capsys, "solve", "mknap1-1", "--solver", "random", *flag)
+    assert code == 2 and err.count("\n") == 1 and err.startswith("qopt: error:")
+
+
+def test_random_postprocess_none_json(capsys):
+    code, out, err = run(capsys, "solve", "mknap1-1", "--solver", "random", "--postprocess", "none", "--shots", "50",
+                         "--seed", "1", "--output", "json")
+    d = json.loads(out)
+    assert code == 0 and d["postprocess"] == "none" and d["solution_from"] == "raw sample"
+    assert d["objective"] == d["raw"]["best_objective"] and d["raw"]["shots"] == 50

@@ -156,3 +156,19 @@ def test_missing_library_directory(tmp_path, monkeypatch):
     monkeypatch.setenv("QOPT_PROBLEMS_DIR", str(tmp_path / "nowhere"))
     with pytest.raises(UnknownInstanceError, match=r"no problems/catalogue\.yaml in .*QOPT_PROBLEMS_DIR"):
         catalogue()
+
+
+def test_a_copied_file_gets_the_catalogue_optimum_by_content_not_name(tmp_path):
+    """issue 14: chr12a without its sibling .sln, under another name, still gets optimum 9552."""
+    text = (PROBLEMS / "qap/chr12a.dat").read_text()
+    copy = tmp_path / "my_instance.dat"
+    copy.write_text(text)
+    p = resolve(str(copy))
+    assert p.name == "my_instance" and p.known_optimum == 9552.0 and p.catalogue_match == "chr12a"
+    # same name, different content: no optimum borrowed
+    import re
+
+    last = list(re.finditer(r"\d+", text))[-1]  # the last distance entry
+    other = tmp_path / "chr12a.dat"
+    other.write_text(text[:last.start()] + str(int(last.group()) + 1) + text[last.end():])
+    assert resolve(str(other)).known_optimum is None

@@ -73,3 +73,25 @@ def test_cli_impossible_budget_is_one_line_error():
     assert out.returncode == 2
     assert out.stderr.strip().startswith("qopt: error:") and "one-hot groups" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+@pytest.mark.parametrize("level", ["none", "one-round", "full"])
+def test_raw_block_is_on_the_expanded_original_samples(level, fast):
+    """issue 14: raw metrics are computed on the original problem, before repair / local search."""
+    problem = qopt.load("mknap1-3")
+    r = shrink_and_solve(problem, solver="random", max_qubits=8, seed=2, shots=200, postprocess=level,
+                         shrink_options=fast)
+    assert r.info["num_merges"] > 0 and r.postprocess == level
+    raw = r.raw_samples
+    X = raw.record.sample
+    assert X.shape[1] == problem.num_variables and r.raw["shots"] == 200
+    assert int(raw.record.num_occurrences.sum()) == 200 and r.raw["distinct"] == len(X)
+    feas = np.array([problem.is_feasible(x) for x in X])
+    w = raw.record.num_occurrences / 200
+    assert r.raw["feasible_fraction"] == pytest.approx(float(w[feas].sum()))
+    objectives = np.array([problem.evaluate(x) for x in X])
+    assert r.raw["expected_objective"] == pytest.approx(float(w @ objectives))
+    if level == "none":
+        assert r.objective == r.raw["best_objective"] and r.solution_from == "raw sample"
+    elif r.raw["best_feasible"]:
+        assert r.objective >= r.raw["best_objective"]
