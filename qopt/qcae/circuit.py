@@ -45,7 +45,6 @@ __all__ = [
     "capacity_error",
     "device_coupling",
     "qiskit_circuit",
-    "make_sampler_runner",
 ]
 
 ANSATZE = ("qaoa", "hea")
@@ -416,11 +415,20 @@ def make_qnode(spec: CircuitSpec, device: Any = None, *, shots: int | None = Non
     if shots:
         qnode = qml.set_shots(qnode, shots=shots)
 
+    unbatch = diff_method not in ("backprop", "adjoint")
+
     def run(inputs, weights):
         single = inputs.dim() == 1
         z = inputs[None] if single else inputs
-        out = qnode(z.to(torch.float64), **{k: v.to(torch.float64) for k, v in weights.items()})
-        feats = torch.stack([torch.as_tensor(o).reshape(-1) for o in out], dim=-1)
+        w = {k: v.to(torch.float64) for k, v in weights.items()}
+        if unbatch and z.requires_grad and torch.is_grad_enabled() and z.shape[0] > 1:
+            # parameter-shift / finite differences cannot differentiate a broadcast tape with respect
+            # to the broadcast inputs: evaluate the images one by one
+            rows = [qnode(z[b].to(torch.float64), **w) for b in range(z.shape[0])]
+            feats = torch.stack([torch.stack([torch.as_tensor(o).reshape(()) for o in r]) for r in rows])
+        else:
+            out = qnode(z.to(torch.float64), **w)
+            feats = torch.stack([torch.as_tensor(o).reshape(-1) for o in out], dim=-1)
         if feats.shape[0] != z.shape[0]:
             feats = feats.expand(z.shape[0], -1)
         feats = feats.to(inputs.dtype)
@@ -432,7 +440,7 @@ def make_qnode(spec: CircuitSpec, device: Any = None, *, shots: int | None = Non
     return run
 
 
-# ---------------------------------------------------------------- Qiskit primitives (IBM devices)
+# ---------------------------------------------------------------- Qiskit circuit (Aer and IBM devices)
 
 def qiskit_circuit(spec: CircuitSpec):
     """The circuit as a parametrised Qiskit ``QuantumCircuit`` with ``measure_all``.
@@ -466,72 +474,3 @@ def qiskit_circuit(spec: CircuitSpec):
                 qc.cx(a, b)
     qc.measure_all()
     return qc, z, weights
-
-
-def make_sampler_runner(spec: CircuitSpec, device: Any, *, shots: int | None = None, seed: int | None = None,
-                        yes: bool = False):
-    """Inference through qiskit-ibm-runtime's SamplerV2 on an IBM device config (kind "ibm").
-
-    ``backend: Fake...`` runs offline in local testing mode (with the fake backend's noise model);
-    other backends need an IBM Quantum token (``qopt.devices.ibm.connect``). The circuit is
-    transpiled once (preset pass manager, routing included); every call is one job with one
-    parameter binding per image. Expectations are estimated from the shots. Each call prints its
-    cost (images x shots) on stderr and, above the device's ``confirm_above_shots``, needs ``yes``.
-
-    Returns:
-        ``run(inputs, weights) -> torch tensor (B, num_features)`` (no gradients).
-    """
-    import torch
-    from qiskit.transpiler import generate_preset_pass_manager
-
-    from qopt.devices.ibm import Submitter, check_cost, connect
-
-    config = resolve_device(device)
-    n = spec.num_qubits
-    config.check_width(n)
-    shots = int(shots or config.shots or 4000)
-    backend, target = connect(config)
-    qc, zpar, wpar = qiskit_circuit(spec)
-    level = int((config.options or {}).get("optimization_level", 1))
-    pm = generate_preset_pass_manager(optimization_level=level, backend=target,
-                                      seed_transpiler=seed if seed is not None else config.seed)
-    isa = pm.run(qc)
-    order = list(isa.parameters)  # sorted by name
-    index = {p: k for k, p in enumerate(order)}
-    submitter = Submitter(config, backend, shots=shots,
-                          rng=np.random.default_rng(seed if seed is not None else config.seed))
-    edges = spec.edges
-
-    def run(inputs, weights):
-        single = inputs.dim() == 1
-        z = (inputs[None] if single else inputs).detach().to(torch.float64).numpy()
-        check_cost(config, circuits=len(z), shots=shots, iterations=1, yes=yes)
-        values = np.zeros((len(z), len(order)))
-        for i in range(n):
-            if zpar[i] in index:
-                values[:, index[zpar[i]]] = z[:, i]
-        for name, params in wpar.items():
-            flat = weights[name].detach().to(torch.float64).reshape(-1).numpy()
-            for k, p in enumerate(params):
-                if p in index:
-                    values[:, index[p]] = flat[k]
-        result = submitter.run([(isa, values)])
-        bits = result[0].data.meas
-        feats = np.zeros((len(z), spec.num_features))
-        for b in range(len(z)):
-            counts = bits[b].get_counts()
-            total = sum(counts.values())
-            for key, c in counts.items():
-                zvals = np.array([1.0 - 2.0 * int(key[-1 - q]) for q in range(n)])  # clbit q = wire q
-                feats[b, :n] += c * zvals
-                if spec.readout == "zz":
-                    for k, (u, v) in enumerate(edges):
-                        feats[b, n + k] += c * zvals[u] * zvals[v]
-            feats[b] /= total
-        out = torch.as_tensor(feats, dtype=inputs.dtype)
-        return out[0] if single else out
-
-    run.device = config
-    run.job_ids = submitter.job_ids
-    run.close = submitter.close
-    return run

@@ -29,7 +29,6 @@ from qopt.qcae.circuit import (
     CircuitSpec,
     capacity_error,
     make_qnode,
-    make_sampler_runner,
     resolve_device,
     simulate,
 )
@@ -84,25 +83,45 @@ class QuantumLatent(nn.Module):
         self.trainable = True
 
     def use_device(self, device: Any = None, *, shots: int | None = None, seed: int | None = None,
-                   diff_method: str | None = None, yes: bool = False) -> None:
+                   diff_method: str | None = None, yes: bool = False, journal: Any = None) -> None:
         """Run the circuit on ``device`` (a config, name or YAML path); None or kind "exact" = torch simulator.
 
-        Raises ``DeviceCapacityError``/ValueError if the device has too few qubits.
+        Devices of kind "aer" and "ibm" run through :class:`qopt.qcae.shift.ShiftRunner` (one sampler
+        job per forward pass, parameter-shift gradients, optional job ``journal``); "lightning" and
+        "default" through a PennyLane QNode.
+
+        Raises:
+            DeviceCapacityError: the device has too few qubits.
+            ConfigError: the device cannot train this layer (no shots on Aer/IBM, a gradient method
+                other than parameter-shift there).
         """
+        from qopt.errors import ConfigError
+
         config = resolve_device(device)
         config.check_width(self.spec.num_qubits)
-        if getattr(config, "kind", "exact") == "exact" and self.spec.num_qubits > MAX_EXACT_QUBITS:
+        kind = getattr(config, "kind", "exact")
+        if kind == "exact" and self.spec.num_qubits > MAX_EXACT_QUBITS:
             raise capacity_error(f"the exact QCAE simulator handles at most {MAX_EXACT_QUBITS} qubits, "
                                  f"the circuit needs {self.spec.num_qubits}; use fewer --qubits")
+        if journal is not None and kind not in ("aer", "ibm"):
+            raise ConfigError(f"--journal records jobs on Qiskit devices (aer, aer_noisy, ibm_fake, ibm); device "
+                              f"{getattr(config, 'name', device)!r} (kind {kind}) does not submit jobs")
         self.device_name = str(getattr(config, "name", device))
         self.trainable = True
-        if getattr(config, "kind", "exact") == "exact" and shots is None:
+        if kind == "exact" and shots is None:
             self._qnode = None
-        elif getattr(config, "kind", None) == "ibm":  # SamplerV2 jobs: inference only
-            self._qnode = make_sampler_runner(self.spec, config, shots=shots, seed=seed, yes=yes)
-            self.trainable = False
+        elif kind in ("aer", "ibm"):
+            from qopt.qcae.shift import ShiftRunner, check_trainable
+
+            check_trainable(config, shots=shots, diff_method=diff_method)
+            self._qnode = ShiftRunner(self.spec, config, shots=shots, seed=seed, yes=yes, journal=journal)
         else:
             self._qnode = make_qnode(self.spec, config, shots=shots, seed=seed, diff_method=diff_method)
+
+    @property
+    def runner(self):
+        """The device runner (None on the exact torch simulator)."""
+        return self._qnode
 
     def forward(self, angles: torch.Tensor) -> torch.Tensor:
         weights = dict(self.weights.items())

@@ -27,7 +27,7 @@ import torch
 from qopt.qcae import data as qdata
 from qopt.qcae.circuit import CircuitSpec
 from qopt.qcae.metrics import image_metrics
-from qopt.qcae.model import Autoencoder, QuantumLatent, build_model, count_parameters
+from qopt.qcae.model import Autoencoder, build_model, count_parameters
 
 __all__ = [
     "TrainConfig",
@@ -56,7 +56,9 @@ class TrainConfig:
         noise_sigma: Gaussian noise standard deviation (images in [0, 1]).
         salt_pepper: salt-and-pepper probability per pixel.
         qubits, layers, ansatz, graph, readout: the circuit (:class:`~qopt.qcae.circuit.CircuitSpec`).
-        epochs, batch_size, lr: Adam training budget.
+        epochs, batch_size, lr: Adam training budget (defaults 30, 32, 5e-3: on digits with sigma 0.3
+            both models beat the noisy input, SSIM +0.025-0.035 and PSNR +1.9-2.3 dB on seeds 0, 1, 2;
+            10 epochs at 1e-3 made the images worse).
         max_train_s: stop training a model after this many seconds (checked per batch), None = no limit.
         seed: seeds the split, noise, initialisation and minibatch order.
         device: device config for the quantum layer during training (None = exact torch simulator).
@@ -79,9 +81,9 @@ class TrainConfig:
     ansatz: str = "qaoa"
     graph: Any = "ring"
     readout: str = "z"
-    epochs: int = 10
+    epochs: int = 30
     batch_size: int = 32
-    lr: float = 1e-3
+    lr: float = 5e-3
     max_train_s: float | None = None
     seed: int = 0
     device: Any = None
@@ -207,16 +209,20 @@ def fit(
     Returns:
         history: "train_loss", "val_loss" (per epoch, MSE), "epoch_s" (seconds), "batches".
     """
-    if not getattr(model.latent, "trainable", True):
-        from qopt.errors import ConfigError
-
-        raise ConfigError(f"the quantum layer runs on {model.latent.device_name!r} (IBM primitives), which is "
-                          "inference only: train on a simulator and evaluate with 'qopt qcae eval --device'")
+    params = [p for p in model.parameters() if p.requires_grad]
+    if not params:
+        raise ValueError("the model has no trainable parameters (everything is frozen)")
     seeds = _seeds(config.seed)
     noise_rng = np.random.default_rng(seeds["train_noise"])
     order_rng = np.random.default_rng(seeds["order"])
-    opt = torch.optim.Adam(model.parameters(), lr=config.lr)
+    steps_per_epoch = math.ceil(len(train_clean) / config.batch_size)
+    history_plan = _plan(model, batch=min(config.batch_size, len(train_clean)),
+                         steps=config.epochs * steps_per_epoch, max_train_s=config.max_train_s,
+                         progress=progress, label=label)
+    opt = torch.optim.Adam(params, lr=config.lr)
     history: dict[str, list[float]] = {"train_loss": [], "val_loss": [], "epoch_s": [], "batches": []}
+    if history_plan:
+        history["plan"] = history_plan
     start = time.perf_counter()
     stop = False
     with _Threads(config.num_threads):
@@ -245,7 +251,7 @@ def fit(
                     stop = True
                     break
             history["train_loss"].append(total / max(count, 1))
-            history["batches"].append(count // config.batch_size)
+            history["batches"].append(math.ceil(count / config.batch_size))
             if val_clean is not None and val_noisy is not None:
                 history["val_loss"].append(_val_loss(model, val_clean, val_noisy))
             history["epoch_s"].append(time.perf_counter() - t0)
@@ -258,13 +264,56 @@ def fit(
     return history
 
 
+def _plan(model: Autoencoder, *, batch: int, steps: int, max_train_s: float | None, progress: bool,
+          label: str) -> dict | None:
+    """Cost check and plan line (circuits per step, estimated time) for a shot-based quantum layer."""
+    runner = getattr(model.latent, "runner", None)
+    if runner is None or not hasattr(runner, "estimate_step_s") or steps == 0:
+        return None
+    from qopt.qcae.shift import circuits_per_step
+
+    spec = model.spec
+    inputs = any(p.requires_grad for p in model.encoder.parameters())
+    weights = any(p.requires_grad for p in model.latent.parameters())
+    per_step = circuits_per_step(spec, batch, inputs=inputs, weights=weights)
+    shifted = (spec.num_qubits if inputs else 0) + (spec.num_parameters() if weights else 0)
+    runner.plan(per_step, steps)  # IBM: cost estimate on stderr, --yes above the device's threshold
+    step_s = runner.estimate_step_s(per_step)
+    when = "not estimated (IBM queue)" if step_s is None else (
+        f"about {step_s:.1f} s per step, {step_s * steps:.0f} s for {steps} steps"
+        + (f" (capped at {max_train_s:g} s)" if max_train_s is not None else ""))
+    _progress(f"qcae: {label} on {model.latent.device_name}: {per_step} circuits per step ({batch} images x "
+              f"(1 + 2 x {shifted} shifted angles)), {runner.shots} shots each, one job per step; {when}", progress)
+    return {"circuits_per_step": per_step, "shots": runner.shots, "steps": steps, "estimated_step_s": step_s}
+
+
 def evaluate(model: Autoencoder, clean: np.ndarray, noisy: np.ndarray) -> dict[str, float]:
     """SSIM (skimage and Gaussian conventions) and PSNR of the model's denoised test images."""
     return image_metrics(clean, denoise(model, noisy))
 
 
-def run(config: TrainConfig, *, classical: bool = True, progress: bool = False) -> dict:
+def _check_device(spec: CircuitSpec, device: Any, shots: int | None) -> None:
+    """Width and trainability errors of ``device`` before any work (no transpiling, no connection)."""
+    from qopt.qcae.circuit import MAX_EXACT_QUBITS, capacity_error, resolve_device
+
+    cfg = resolve_device(device)
+    cfg.check_width(spec.num_qubits)
+    if cfg.kind == "exact" and spec.num_qubits > MAX_EXACT_QUBITS:
+        raise capacity_error(f"the exact QCAE simulator handles at most {MAX_EXACT_QUBITS} qubits, "
+                             f"the circuit needs {spec.num_qubits}; use fewer --qubits")
+    if cfg.kind in ("aer", "ibm"):
+        from qopt.qcae.shift import check_trainable
+
+        check_trainable(cfg, shots=shots)
+
+
+def run(config: TrainConfig, *, classical: bool = True, progress: bool = False, shots: int | None = None,
+        yes: bool = False, journal: Any = None) -> dict:
     """Train the quantum model (and its classical twin) and score both on the test split.
+
+    On a shot-based device (kind aer or ibm) the quantum layer trains with parameter-shift
+    gradients, one sampler job per step (:mod:`qopt.qcae.shift`); ``shots`` overrides the device's,
+    ``yes`` confirms IBM costs and ``journal`` records the jobs.
 
     Returns:
         dict with "config", "metrics" (ssim_noisy, ssim_quantum, ssim_classical,
@@ -274,12 +323,11 @@ def run(config: TrainConfig, *, classical: bool = True, progress: bool = False) 
         and "data" (from :func:`prepare_data`).
     """
     spec = config.spec()
-    probe = QuantumLatent(spec)
-    probe.use_device(config.device)  # device width / capacity errors before any work
+    _check_device(spec, config.device, shots)  # device width / trainability errors before any work
     data = prepare_data(config)
     side = data["train_clean"].shape[1]
     quantum = build_model("quantum", side=side, spec=spec, seed=config.seed)
-    quantum.latent.use_device(config.device)
+    quantum.latent.use_device(config.device, shots=shots, seed=config.seed, yes=yes, journal=journal)
     models = {"quantum": quantum}
     if classical:
         models["classical"] = build_model(config.twin, side=side, spec=spec, seed=config.seed)
@@ -359,7 +407,11 @@ def load_checkpoint(path: str | Path) -> dict:
         if isinstance(spec_d.get("graph"), list):
             spec_d["graph"] = tuple(tuple(e) for e in spec_d["graph"])
         model = build_model(mc["kind"], side=mc["side"], spec=CircuitSpec(**spec_d), seed=0)
-        model.load_state_dict(entry["state"])
+        try:
+            model.load_state_dict(entry["state"])
+        except RuntimeError as err:  # weights of another shape than the recorded circuit
+            raise ValueError(f"{path}: the {name} model's weights do not fit its recorded circuit "
+                             f"{spec_d}: {str(err).splitlines()[-1].strip()}") from None
         model.eval()
         models[name] = model
     return {"config": config, "models": models, "metrics": payload["metrics"], "history": payload["history"]}
