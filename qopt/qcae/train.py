@@ -207,7 +207,9 @@ def fit(
         label: name used in progress lines.
 
     Returns:
-        history: "train_loss", "val_loss" (per epoch, MSE), "epoch_s" (seconds), "batches".
+        history: "train_loss", "val_loss" (per epoch, MSE), "epoch_s" (seconds), "batches" (steps per
+        epoch), "step_s" (seconds per step) and, on shot-based devices, "plan" (circuits per step,
+        shots, steps, estimated seconds per step).
     """
     params = [p for p in model.parameters() if p.requires_grad]
     if not params:
@@ -220,7 +222,7 @@ def fit(
                          steps=config.epochs * steps_per_epoch, max_train_s=config.max_train_s,
                          progress=progress, label=label)
     opt = torch.optim.Adam(params, lr=config.lr)
-    history: dict[str, list[float]] = {"train_loss": [], "val_loss": [], "epoch_s": [], "batches": []}
+    history: dict[str, list[float]] = {"train_loss": [], "val_loss": [], "epoch_s": [], "batches": [], "step_s": []}
     if history_plan:
         history["plan"] = history_plan
     start = time.perf_counter()
@@ -234,6 +236,7 @@ def fit(
             order = order_rng.permutation(len(train_clean))
             total, count = 0.0, 0
             for b in range(0, len(order), config.batch_size):
+                t_step = time.perf_counter()
                 idx = order[b:b + config.batch_size]
                 x = torch.from_numpy(noisy[idx])
                 y = torch.from_numpy(train_clean[idx])
@@ -245,6 +248,7 @@ def fit(
                 opt.zero_grad()
                 loss.backward()
                 opt.step()
+                history["step_s"].append(time.perf_counter() - t_step)
                 total += float(loss.detach()) * len(idx)
                 count += len(idx)
                 if config.max_train_s is not None and time.perf_counter() - start > config.max_train_s:
