@@ -357,6 +357,11 @@ def run(config: TrainConfig, *, classical: bool = True, progress: bool = False, 
                             f"final_train_mse_{name}": history[name]["train_loss"][-1] if history[name]["train_loss"] else math.nan})
         else:
             metrics.update({f"ssim_{name}": None, f"psnr_{name}": None, f"params_{name}": None})
+    runner = getattr(quantum.latent, "runner", None)
+    if runner is not None and hasattr(runner, "num_jobs"):
+        metrics.update({"jobs": runner.num_jobs, "circuits": runner.num_circuits})
+    if runner is not None and hasattr(runner, "close"):
+        runner.close()  # an IBM Batch/Session
     metrics["train_s"] = sum(timing.values())
     metrics.update({"num_train": len(data["train_clean"]), "num_test": len(data["test_clean"]), "image_side": side})
     _progress(f"qcae: test SSIM noisy {metrics['ssim_noisy']:.3f} quantum {metrics['ssim_quantum']:.3f}"
