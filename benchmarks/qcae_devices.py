@@ -7,13 +7,14 @@ One row per device (digits 8x8, sigma 0.3, the default circuit: 4 qubits, p=2, Q
   On aer every step is one sampler job of ``batch * (1 + 2 * (4 + 24))`` parameter-shift circuits.
 * aer_noisy, ibm_fake: a model trained on the exact simulator with the defaults of
   ``qopt qcae train`` (30 epochs), then scored on the device before and after fine-tuning the latent
-  circuit (``--ft-steps`` steps of ``--ft-batch`` images, encoder and decoder frozen), next to the
-  noisy input, the classical twin and the exact simulator.
+  circuit, and the latent circuit with the decoder (``--ft-steps`` steps of ``--ft-batch`` images,
+  encoder frozen, default learning rates), next to the noisy input, the classical twin and the
+  exact simulator.
 
 Usage (the numbers in docs/qcae.md and the README):
     .venv/bin/python benchmarks/qcae_devices.py --out /tmp/qcae_devices.json
 
-Small and time-boxed on purpose (the machine is shared): about 10 minutes under load.
+Small and time-boxed on purpose (the machine is shared): about 15-20 minutes under load.
 """
 
 from __future__ import annotations
@@ -32,9 +33,9 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--steps", type=int, default=8, help="training steps from scratch per device")
     ap.add_argument("--batch", type=int, default=16, help="images per training step")
-    ap.add_argument("--ft-steps", type=int, default=6, help="fine-tuning steps on the noisy devices")
+    ap.add_argument("--ft-steps", type=int, default=16, help="fine-tuning steps on the noisy devices")
     ap.add_argument("--ft-batch", type=int, default=8)
-    ap.add_argument("--ft-lr", type=float, default=1e-2)
+    ap.add_argument("--ft-parts", default="latent,latent+decoder", help="what fine-tuning trains (one row each)")
     ap.add_argument("--num-test", type=int, default=64, help="test images scored on shot-based devices")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--devices", default="exact,lightning,aer,aer_noisy,ibm_fake")
@@ -82,18 +83,20 @@ def main(argv=None) -> int:
         save_checkpoint(path, run(base))
         print(f"# exact-trained checkpoint ({base.epochs} epochs) in {time.perf_counter() - t0:.0f} s", flush=True)
         for device in noisy_devices:
-            cfg = FineTuneConfig(num_train=args.ft_steps * args.ft_batch, num_test=args.num_test, epochs=1,
-                                 batch_size=args.ft_batch, lr=args.ft_lr)
-            out = fine_tune(path, device, cfg, progress=True)
-            m = out["metrics"]
-            row = {"device": device, "mode": f"fine-tune latent, {args.ft_steps} steps x {args.ft_batch} images",
-                   "step_s": statistics.median(out["history"]["quantum"]["step_s"]), "train_s": m["train_s"],
-                   "circuits_per_step": (out["history"]["quantum"].get("plan") or {}).get("circuits_per_step"),
-                   **{k: m[k] for k in m if k.startswith(("ssim_", "psnr_")) and "gaussian" not in k},
-                   "load1": os.getloadavg()[0]}
-            rows.append(row)
-            print(f"# {device}: before {m['ssim_quantum_before']:.4f} after {m['ssim_quantum_after']:.4f} "
-                  f"(exact {m['ssim_quantum_exact']:.4f}, twin {m['ssim_classical']:.4f})", flush=True)
+            for part in args.ft_parts.split(","):
+                cfg = FineTuneConfig(train=part, num_train=args.ft_steps * args.ft_batch, num_test=args.num_test,
+                                     epochs=1, batch_size=args.ft_batch)
+                out = fine_tune(path, device, cfg, progress=True)
+                m = out["metrics"]
+                row = {"device": device, "mode": f"fine-tune {part}, {m['steps']} steps x {args.ft_batch} images, "
+                                                  f"lr {cfg.lr:g}",
+                       "step_s": statistics.median(out["history"]["quantum"]["step_s"]), "train_s": m["train_s"],
+                       "circuits_per_step": (out["history"]["quantum"].get("plan") or {}).get("circuits_per_step"),
+                       **{k: m[k] for k in m if k.startswith(("ssim_", "psnr_")) and "gaussian" not in k},
+                       "load1": os.getloadavg()[0]}
+                rows.append(row)
+                print(f"# {device} {part}: before {m['ssim_quantum_before']:.4f} after {m['ssim_quantum_after']:.4f} "
+                      f"(exact {m['ssim_quantum_exact']:.4f}, twin {m['ssim_classical']:.4f})", flush=True)
 
     print()
     print(f"| device | run | s per step | circuits per step | SSIM (noisy input {noisy_m['ssim']:.4f}) | "

@@ -75,7 +75,7 @@ def _explicit(ctx, name: str) -> bool:
 @click.option("--num-test", type=click.IntRange(min=1), default=None,
               help="Test images [default: 20% of the pool; 64 with --load].")
 @click.option("--batch-size", type=click.IntRange(min=1), default=None, help="Minibatch [default: 32; 8 with --load].")
-@click.option("--lr", type=float, default=None, help="Adam learning rate [default: 5e-3; 1e-2 with --load].")
+@click.option("--lr", type=float, default=None, help="Adam learning rate [default: 5e-3; with --load 1e-2 (latent), 1e-3 (latent+decoder)].")
 @click.option("--max-train-s", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Stop training each model after this many seconds.")
 @click.option("--device", default=None,
@@ -185,7 +185,7 @@ def _fine_tune(ctx, *, quiet, load_path, device, part, epochs, num_train, num_te
                     param_hint="--" + name)
     config = FineTuneConfig(train=part, num_train=num_train or 32, num_test=num_test or 64,
                             epochs=2 if epochs is None else epochs, batch_size=batch_size or 8,
-                            lr=1e-2 if lr is None else lr, max_train_s=max_train_s, shots=shots, seed=seed)
+                            lr=lr, max_train_s=max_train_s, shots=shots, seed=seed)
     outcome = fine_tune(load_path, device, config, yes=yes, journal=journal, mnist_path=mnist_path,
                         progress=not quiet)
     metrics = outcome["metrics"]

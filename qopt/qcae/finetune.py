@@ -33,7 +33,9 @@ class FineTuneConfig:
         train: "latent" (circuit weights only) or "latent+decoder".
         num_train: training images (the first ones of the checkpoint's training split).
         num_test: test images scored before and after (the first ones of its test split).
-        epochs, batch_size, lr: Adam budget.
+        epochs, batch_size: budget.
+        lr: Adam learning rate; None = 1e-2 for "latent", 1e-3 for "latent+decoder" (at 1e-2 the
+            trained decoder overshoots: SSIM fell 0.821 -> 0.808 in 3 steps on aer_noisy).
         max_train_s: stop after this many seconds of training (checked per step), None = no limit.
         shots: shots per circuit (None: the device's).
         seed: seeds the training noise, minibatch order and device sampling (None: the checkpoint's).
@@ -44,7 +46,7 @@ class FineTuneConfig:
     num_test: int = 64
     epochs: int = 2
     batch_size: int = 8
-    lr: float = 1e-2
+    lr: float | None = None
     max_train_s: float | None = None
     shots: int | None = None
     seed: int | None = None
@@ -57,6 +59,8 @@ class FineTuneConfig:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
         if self.epochs < 0:
             raise ValueError(f"epochs must be >= 0, got {self.epochs}")
+        if self.lr is None:
+            object.__setattr__(self, "lr", 1e-2 if self.train == "latent" else 1e-3)
         if not self.lr > 0:
             raise ValueError(f"learning rate must be > 0, got {self.lr}")
 
