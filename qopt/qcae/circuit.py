@@ -32,6 +32,8 @@ from typing import Any
 
 import numpy as np
 
+from qopt.errors import ConfigError
+
 __all__ = [
     "ANSATZE",
     "GRAPHS",
@@ -80,12 +82,12 @@ def graph_edges(graph: str | Sequence[Sequence[int]], num_qubits: int) -> tuple[
             return tuple((i, j) for i in range(n) for j in range(i + 1, n))
         if graph == "none":
             return ()
-        raise ValueError(f"entangling graph must be one of {GRAPHS} or a list of wire pairs, got {graph!r}")
+        raise ConfigError(f"entangling graph must be one of {GRAPHS} or a list of wire pairs, got {graph!r}")
     edges = []
     for pair in graph:
         a, b = (int(v) for v in pair)
         if a == b or not (0 <= a < n and 0 <= b < n):
-            raise ValueError(f"graph edge {tuple(pair)!r} is not a pair of distinct wires in 0..{n - 1}")
+            raise ConfigError(f"graph edge {tuple(pair)!r} is not a pair of distinct wires in 0..{n - 1}")
         edges.append((a, b))
     return tuple(edges)
 
@@ -110,13 +112,13 @@ class CircuitSpec:
 
     def __post_init__(self) -> None:
         if not isinstance(self.num_qubits, (int, np.integer)) or self.num_qubits < 1:
-            raise ValueError(f"num_qubits must be an int >= 1, got {self.num_qubits!r}")
+            raise ConfigError(f"num_qubits must be an int >= 1, got {self.num_qubits!r}")
         if not isinstance(self.layers, (int, np.integer)) or self.layers < 1:
-            raise ValueError(f"layers must be an int >= 1, got {self.layers!r}")
+            raise ConfigError(f"layers must be an int >= 1, got {self.layers!r}")
         if self.ansatz not in ANSATZE:
-            raise ValueError(f"ansatz must be one of {ANSATZE}, got {self.ansatz!r}")
+            raise ConfigError(f"ansatz must be one of {ANSATZE}, got {self.ansatz!r}")
         if self.readout not in ("z", "zz"):
-            raise ValueError(f"readout must be 'z' or 'zz', got {self.readout!r}")
+            raise ConfigError(f"readout must be 'z' or 'zz', got {self.readout!r}")
         graph_edges(self.graph, self.num_qubits)  # validates
 
     @property
@@ -239,11 +241,11 @@ def simulate(spec: CircuitSpec, inputs, weights: dict):
 
     n = spec.num_qubits
     if n > MAX_EXACT_QUBITS:
-        raise ValueError(f"the exact QCAE simulator handles at most {MAX_EXACT_QUBITS} qubits, got {n}")
+        raise ConfigError(f"the exact QCAE simulator handles at most {MAX_EXACT_QUBITS} qubits, got {n}")
     single = inputs.dim() == 1
     z = inputs[None] if single else inputs
     if z.dim() != 2 or z.shape[1] != n:
-        raise ValueError(f"inputs must have shape (B, {n}), got {tuple(inputs.shape)}")
+        raise ConfigError(f"inputs must have shape (B, {n}), got {tuple(inputs.shape)}")
     out_dtype = z.dtype
     z = z.to(torch.float64)
     B = z.shape[0]

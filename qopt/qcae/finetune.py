@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from qopt.errors import ConfigError
 from qopt.qcae.metrics import image_metrics
 
 __all__ = ["TRAINABLE_PARTS", "FineTuneConfig", "freeze", "fine_tune"]
@@ -53,16 +54,16 @@ class FineTuneConfig:
 
     def __post_init__(self) -> None:
         if self.train not in TRAINABLE_PARTS:
-            raise ValueError(f"fine-tuning trains one of {TRAINABLE_PARTS}, got {self.train!r}")
+            raise ConfigError(f"fine-tuning trains one of {TRAINABLE_PARTS}, got {self.train!r}")
         for name in ("num_train", "num_test", "batch_size"):
             if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
+                raise ConfigError(f"{name} must be >= 1, got {getattr(self, name)}")
         if self.epochs < 0:
-            raise ValueError(f"epochs must be >= 0, got {self.epochs}")
+            raise ConfigError(f"epochs must be >= 0, got {self.epochs}")
         if self.lr is None:
             object.__setattr__(self, "lr", 1e-2 if self.train == "latent" else 1e-3)
         if not self.lr > 0:
-            raise ValueError(f"learning rate must be > 0, got {self.lr}")
+            raise ConfigError(f"learning rate must be > 0, got {self.lr}")
 
 
 def freeze(model, train: str) -> dict[str, int]:
@@ -72,7 +73,7 @@ def freeze(model, train: str) -> dict[str, int]:
         trainable scalars per part: {"encoder": 0, "latent": ..., "decoder": ...}.
     """
     if train not in TRAINABLE_PARTS:
-        raise ValueError(f"fine-tuning trains one of {TRAINABLE_PARTS}, got {train!r}")
+        raise ConfigError(f"fine-tuning trains one of {TRAINABLE_PARTS}, got {train!r}")
     parts = {"encoder": model.encoder, "latent": model.latent, "decoder": model.decoder}
     counts = {}
     for name, module in parts.items():
@@ -116,7 +117,7 @@ def fine_tune(checkpoint: str | Path, device: Any, config: FineTuneConfig = Fine
     ckpt = load_checkpoint(checkpoint)
     base = ckpt["config"]
     if "quantum" not in ckpt["models"]:
-        raise ValueError(f"checkpoint {checkpoint} has no quantum model to fine-tune")
+        raise ConfigError(f"checkpoint {checkpoint} has no quantum model to fine-tune")
     model = ckpt["models"]["quantum"]
     seed = base.seed if config.seed is None else config.seed
     run_config = dataclasses.replace(

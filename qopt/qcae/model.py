@@ -24,6 +24,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from qopt.errors import ConfigError
 from qopt.qcae.circuit import (
     MAX_EXACT_QUBITS,
     CircuitSpec,
@@ -142,7 +143,7 @@ class ClassicalLatent(nn.Module):
     def __init__(self, num_inputs: int, num_features: int, *, activation: str = "tanh") -> None:
         super().__init__()
         if activation not in ("tanh", "linear"):
-            raise ValueError(f"classical latent activation must be 'tanh' or 'linear', got {activation!r}")
+            raise ConfigError(f"classical latent activation must be 'tanh' or 'linear', got {activation!r}")
         self.linear = nn.Linear(num_inputs, num_features)
         self.activation = activation
 
@@ -168,7 +169,7 @@ class Autoencoder(nn.Module):
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         if images.dim() not in (3, 4) or images.shape[-1] != self.side or images.shape[-2] != self.side:
-            raise ValueError(f"images must have shape (B, {self.side}, {self.side}), got {tuple(images.shape)}")
+            raise ConfigError(f"images must have shape (B, {self.side}, {self.side}), got {tuple(images.shape)}")
         return self.decoder(self.latent(self.encode(images)))[:, 0]
 
     def config(self) -> dict:
@@ -192,9 +193,9 @@ def build_model(kind: str, *, side: int, spec: CircuitSpec, seed: int = 0) -> Au
         seed: initialisation seed (torch's global RNG is left untouched).
     """
     if kind not in KINDS:
-        raise ValueError(f"model kind must be one of {KINDS}, got {kind!r}")
+        raise ConfigError(f"model kind must be one of {KINDS}, got {kind!r}")
     if side < 4 or side % 4:
-        raise ValueError(f"image side must be a positive multiple of 4, got {side}")
+        raise ConfigError(f"image side must be a positive multiple of 4, got {side}")
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         encoder = _encoder(side, spec.num_qubits)

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from qopt.errors import ConfigError
 from qopt.qcae import data as qdata
 from qopt.qcae.circuit import CircuitSpec
 from qopt.qcae.metrics import image_metrics
@@ -92,19 +93,19 @@ class TrainConfig:
 
     def __post_init__(self) -> None:
         if self.dataset not in qdata.DATASETS:
-            raise ValueError(f"dataset must be one of {qdata.DATASETS}, got {self.dataset!r}")
+            raise ConfigError(f"dataset must be one of {qdata.DATASETS}, got {self.dataset!r}")
         if not isinstance(self.noise_sigma, (int, float)) or not math.isfinite(self.noise_sigma) or self.noise_sigma < 0:
-            raise ValueError(f"noise sigma must be a finite number >= 0, got {self.noise_sigma!r}")
+            raise ConfigError(f"noise sigma must be a finite number >= 0, got {self.noise_sigma!r}")
         if not 0 <= self.salt_pepper <= 1:
-            raise ValueError(f"salt-and-pepper probability must be in [0, 1], got {self.salt_pepper!r}")
+            raise ConfigError(f"salt-and-pepper probability must be in [0, 1], got {self.salt_pepper!r}")
         if self.epochs < 0:
-            raise ValueError(f"epochs must be >= 0, got {self.epochs}")
+            raise ConfigError(f"epochs must be >= 0, got {self.epochs}")
         if self.batch_size < 1:
-            raise ValueError(f"batch size must be >= 1, got {self.batch_size}")
+            raise ConfigError(f"batch size must be >= 1, got {self.batch_size}")
         if not self.lr > 0:
-            raise ValueError(f"learning rate must be > 0, got {self.lr}")
+            raise ConfigError(f"learning rate must be > 0, got {self.lr}")
         if self.twin not in ("classical", "classical-linear"):
-            raise ValueError(f"twin must be 'classical' or 'classical-linear', got {self.twin!r}")
+            raise ConfigError(f"twin must be 'classical' or 'classical-linear', got {self.twin!r}")
         self.spec()  # validates the circuit options
 
     def spec(self) -> CircuitSpec:
@@ -137,7 +138,7 @@ def prepare_data(config: TrainConfig) -> dict[str, np.ndarray]:
     tr, va, te = qdata.split(len(images), seed=split_seed, num_train=config.num_train,
                              num_val=config.num_val, num_test=config.num_test)
     if len(tr) == 0 or len(te) == 0:
-        raise ValueError(f"the split has {len(tr)} training and {len(te)} test images; both must be >= 1")
+        raise ConfigError(f"the split has {len(tr)} training and {len(te)} test images; both must be >= 1")
     noise = {"sigma": config.noise_sigma, "salt_pepper": config.salt_pepper}
     return {
         "train_clean": images[tr],
@@ -171,7 +172,7 @@ def denoise(model: Autoencoder, noisy: np.ndarray, *, batch_size: int = 256) -> 
     """Model output for noisy images (N, s, s) in [0, 1] -> float32 (N, s, s)."""
     noisy = qdata.check_images(noisy, name="noisy images")
     if noisy.shape[1] != model.side:
-        raise ValueError(f"the model expects {model.side}x{model.side} images, got {noisy.shape[1]}x{noisy.shape[2]}")
+        raise ConfigError(f"the model expects {model.side}x{model.side} images, got {noisy.shape[1]}x{noisy.shape[2]}")
     model.eval()
     out = []
     with torch.no_grad():
@@ -213,7 +214,7 @@ def fit(
     """
     params = [p for p in model.parameters() if p.requires_grad]
     if not params:
-        raise ValueError("the model has no trainable parameters (everything is frozen)")
+        raise ConfigError("the model has no trainable parameters (everything is frozen)")
     seeds = _seeds(config.seed)
     noise_rng = np.random.default_rng(seeds["train_noise"])
     order_rng = np.random.default_rng(seeds["order"])
@@ -402,9 +403,9 @@ def load_checkpoint(path: str | Path) -> dict:
     try:
         payload = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as err:  # torch raises a variety of unpickling errors
-        raise ValueError(f"{path} is not a readable QCAE checkpoint: {type(err).__name__}: {err}") from err
+        raise ConfigError(f"{path} is not a readable QCAE checkpoint: {type(err).__name__}: {err}") from err
     if not isinstance(payload, dict) or payload.get("version") != CHECKPOINT_VERSION or "models" not in payload:
-        raise ValueError(f"{path} is not a QCAE checkpoint (version {CHECKPOINT_VERSION})")
+        raise ConfigError(f"{path} is not a QCAE checkpoint (version {CHECKPOINT_VERSION})")
     cfg = dict(payload["config"])
     if isinstance(cfg.get("graph"), list):
         cfg["graph"] = tuple(tuple(e) for e in cfg["graph"])
@@ -419,7 +420,7 @@ def load_checkpoint(path: str | Path) -> dict:
         try:
             model.load_state_dict(entry["state"])
         except RuntimeError as err:  # weights of another shape than the recorded circuit
-            raise ValueError(f"{path}: the {name} model's weights do not fit its recorded circuit "
+            raise ConfigError(f"{path}: the {name} model's weights do not fit its recorded circuit "
                              f"{spec_d}: {str(err).splitlines()[-1].strip()}") from None
         model.eval()
         models[name] = model
