@@ -33,7 +33,7 @@ import numpy as np
 
 from qopt.errors import ConfigError
 
-__all__ = ["ShiftRunner", "circuits_per_step", "check_trainable"]
+__all__ = ["ShiftRunner", "circuits_per_step", "check_trainable", "check_job_size", "MAX_JOB_BYTES"]
 
 logger = logging.getLogger(__name__)
 
@@ -79,13 +79,27 @@ def check_trainable(config, *, shots: int | None, diff_method: str | None = None
 
 
 def _features(bits: np.ndarray, edges, readout: str) -> np.ndarray:
-    """bits (K, shots, n) bool (column q = wire q) -> expectations (K, F)."""
-    z = 1.0 - 2.0 * bits.astype(np.float64)
-    feats = z.mean(axis=1)
+    """bits (K, shots, n) bool (column q = wire q) -> expectations (K, F).
+
+    ``<Z_q> = 1 - 2 P(bit_q = 1)`` and ``<Z_a Z_b> = 1 - 2 P(bit_a != bit_b)``, without a float copy of the bits.
+    """
+    feats = 1.0 - 2.0 * bits.mean(axis=1)
     if readout == "zz" and edges:
-        zz = np.stack([(z[:, :, a] * z[:, :, b]).mean(axis=1) for a, b in edges], axis=1)
+        zz = np.stack([1.0 - 2.0 * (bits[:, :, a] ^ bits[:, :, b]).mean(axis=1) for a, b in edges], axis=1)
         feats = np.concatenate((feats, zz), axis=1)
     return feats
+
+
+#: Largest measured-bit array one job may return (bytes, about circuits x shots x (n + 1)).
+MAX_JOB_BYTES = 1 << 30
+
+
+def check_job_size(circuits: int, shots: int, num_qubits: int) -> None:
+    """Raise ConfigError if one job's measured bits would not fit in memory (before submitting it)."""
+    need = int(circuits) * int(shots) * (int(num_qubits) + 1)
+    if need > MAX_JOB_BYTES:
+        raise ConfigError(f"one job of {circuits} circuits x {shots} shots would hold about {need / 2**30:.1f} GiB "
+                          f"of measured bits (limit {MAX_JOB_BYTES / 2**30:.0f} GiB); lower --shots or --batch-size")
 
 
 class ShiftRunner:
@@ -190,6 +204,7 @@ class ShiftRunner:
         from qopt.devices.journal import pubs_key
 
         k = len(values)
+        check_job_size(k, self.shots, self.spec.num_qubits)
         if self.config.kind == "ibm" and self.used_shots + k * self.shots > self.approved_shots:
             self.plan(k, 1)
         pubs = [(self.isa, values)]

@@ -275,12 +275,13 @@ def _plan(model: Autoencoder, *, batch: int, steps: int, max_train_s: float | No
     runner = getattr(model.latent, "runner", None)
     if runner is None or not hasattr(runner, "estimate_step_s") or steps == 0:
         return None
-    from qopt.qcae.shift import circuits_per_step
+    from qopt.qcae.shift import check_job_size, circuits_per_step
 
     spec = model.spec
     inputs = any(p.requires_grad for p in model.encoder.parameters())
     weights = any(p.requires_grad for p in model.latent.parameters())
     per_step = circuits_per_step(spec, batch, inputs=inputs, weights=weights)
+    check_job_size(per_step, runner.shots, spec.num_qubits)  # before the cost check and the probe job
     shifted = (spec.num_qubits if inputs else 0) + (spec.num_parameters() if weights else 0)
     runner.plan(per_step, steps)  # IBM: cost estimate on stderr, --yes above the device's threshold
     step_s = runner.estimate_step_s(per_step)

@@ -181,3 +181,12 @@ def test_fine_tuning_cli_reports_before_and_after(checkpoint, capsys):
     assert {"ssim_noisy", "ssim_classical", "ssim_quantum_exact", "ssim_quantum_before", "ssim_quantum_after",
             "psnr_quantum_after", "steps", "circuits", "jobs", "device"} <= set(data)
     assert data["device"] == "aer" and data["fine_tune"]["train"] == "latent"
+
+
+def test_a_step_too_large_for_memory_is_one_line_before_any_job(capsys):
+    from qopt.cli import main
+
+    code = main(["qcae", "train", "--device", "aer", "--shots", "1000000000000", "--epochs", "1", "--num-train", "4",
+                 "--num-test", "2", "--qubits", "2", "--layers", "1"])
+    assert code == 2
+    assert "lower --shots or --batch-size" in _one_error_line(capsys)
