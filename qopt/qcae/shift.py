@@ -3,8 +3,9 @@
 A minibatch is never broadcast through PennyLane's parameter-shift transform (which cannot
 differentiate broadcast tapes). Instead :class:`ShiftRunner` builds, for a minibatch of ``B``
 latent angle vectors, every circuit a step needs as rows of ONE parameter-binding array of the
-transpiled circuit and runs it as ONE sampler job (Aer's simulator through qiskit-ibm-runtime's
-``SamplerV2`` local mode, the fake backend in local testing mode, or an IBM Quantum job):
+transpiled circuit and runs it as ONE sampler job on IBM Quantum (on local simulators, Aer through
+qiskit-ibm-runtime's ``SamplerV2`` local mode or a fake backend in local testing mode, as calls of
+at most :data:`MAX_LOCAL_SHOTS` shots, which bounds the memory a result takes):
 
 * ``B`` unshifted circuits (the forward values);
 * for each trainable angle ``theta_j`` that needs a gradient, ``B`` circuits at ``theta_j + pi/2``
@@ -33,7 +34,7 @@ import numpy as np
 
 from qopt.errors import ConfigError
 
-__all__ = ["ShiftRunner", "circuits_per_step", "check_trainable", "check_job_size", "MAX_JOB_BYTES"]
+__all__ = ["ShiftRunner", "circuits_per_step", "check_trainable", "check_job_size", "MAX_JOB_BYTES", "MAX_LOCAL_SHOTS"]
 
 logger = logging.getLogger(__name__)
 
@@ -89,6 +90,9 @@ def _features(bits: np.ndarray, edges, readout: str) -> np.ndarray:
         feats = np.concatenate((feats, zz), axis=1)
     return feats
 
+
+#: Shots per sampler call on local simulators (a step is split into calls of at most this many shots).
+MAX_LOCAL_SHOTS = 2_000_000
 
 #: Largest measured-bit array one job may return (bytes, about circuits x shots x (n + 1)).
 MAX_JOB_BYTES = 1 << 30
@@ -175,21 +179,27 @@ class ShiftRunner:
                                           yes=self.yes, stream=stream)
 
     def estimate_step_s(self, circuits: int) -> float | None:
-        """Seconds one job of ``circuits`` circuits takes, extrapolated from a probe job (local devices only).
+        """Seconds a step of ``circuits`` circuits takes, from two probe calls (local devices only).
 
-        The probe runs on its own simulator seed stream (it does not shift the training jobs' seeds) and
-        is not journaled. Returns None on real IBM hardware (queue time dominates and shots cost).
+        Probes of ``k`` and ``4k`` circuits (k <= 8) separate the fixed cost of a call from the cost per
+        circuit; the estimate is ``calls x fixed + circuits x per circuit``. The probes run on their own
+        simulator seed stream (they do not shift the training jobs' seeds) and are not journaled.
+        Returns None on real IBM hardware (queue time dominates and shots cost).
         """
         from qopt.devices.ibm import Submitter, is_local
 
         if not is_local(self.config):
             return None
-        k = max(1, min(int(circuits), _PROBE_CIRCUITS))
+        k = max(1, min(int(circuits), _PROBE_CIRCUITS // 4))
         probe = Submitter(self.config, self.backend, shots=self.shots, rng=np.random.default_rng(12345))
-        values = np.zeros((k, self.num_columns))
-        t0 = time.perf_counter()
-        probe.run([(self.isa, values)])
-        return (time.perf_counter() - t0) * circuits / k
+        times = []
+        for size in (k, 4 * k):
+            t0 = time.perf_counter()
+            probe.run([(self.isa, np.zeros((size, self.num_columns)))])
+            times.append(time.perf_counter() - t0)
+        per_circuit = max(0.0, (times[1] - times[0]) / (3 * k))
+        fixed = max(0.0, times[0] - k * per_circuit)
+        return len(self._calls(int(circuits))) * fixed + int(circuits) * per_circuit
 
     # ------------------------------------------------------------------ execution
     def _bindings(self, z: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -199,34 +209,51 @@ class ShiftRunner:
         values[:, self._wcol[wc]] = w[wc][None, :]
         return values
 
+    def _calls(self, k: int) -> list[slice]:
+        """Row ranges of one step's sampler calls: one job on IBM hardware; on local simulators (Aer, fake
+        backends) calls of at most :data:`MAX_LOCAL_SHOTS` shots, since a local result holds about 160 bytes
+        per shot (1824 circuits x 4000 shots in one call peaked at 1.3 GB)."""
+        from qopt.devices.ibm import is_local
+
+        rows = k if not is_local(self.config) else max(1, MAX_LOCAL_SHOTS // self.shots)
+        return [slice(i, min(k, i + rows)) for i in range(0, k, rows)]
+
+    def num_calls(self, circuits: int) -> int:
+        """Sampler calls (jobs) a step of ``circuits`` circuits takes."""
+        return len(self._calls(int(circuits)))
+
     def _run(self, values: np.ndarray) -> np.ndarray:
-        """One job: bindings (K, columns) -> features (K, F)."""
+        """One step's circuits: bindings (K, columns) -> features (K, F)."""
         from qopt.devices.journal import pubs_key
 
         k = len(values)
         check_job_size(k, self.shots, self.spec.num_qubits)
         if self.config.kind == "ibm" and self.used_shots + k * self.shots > self.approved_shots:
             self.plan(k, 1)
-        pubs = [(self.isa, values)]
-        key = None
-        bits = None
-        if self.journal is not None:
-            key = pubs_key(self.backend_name, self.shots, pubs)
-            replayed = self.journal.replay(key)
-            if replayed is not None:
-                self.submitter.skip()
-                bits = replayed[0]
-        if bits is None:
-            result = self.submitter.run(pubs)
-            arr = result[0].data.meas.to_bool_array(order="little")
-            bits = arr.reshape((-1,) + arr.shape[-2:])
+        feats = []
+        for rows in self._calls(k):
+            pubs = [(self.isa, values[rows])]
+            key = None
+            bits = None
             if self.journal is not None:
-                self.journal.record(key, self.submitter.job_ids[-1] if self.submitter.job_ids else None,
-                                    ["qcae"], [bits])
-        self.num_jobs += 1
+                key = pubs_key(self.backend_name, self.shots, pubs)
+                replayed = self.journal.replay(key)
+                if replayed is not None:
+                    self.submitter.skip()
+                    bits = replayed[0]
+            if bits is None:
+                result = self.submitter.run(pubs)
+                arr = result[0].data.meas.to_bool_array(order="little")
+                bits = arr.reshape((-1,) + arr.shape[-2:])
+                del result, arr
+                if self.journal is not None:
+                    self.journal.record(key, self.submitter.job_ids[-1] if self.submitter.job_ids else None,
+                                        ["qcae"], [bits])
+            self.num_jobs += 1
+            feats.append(_features(bits, self.spec.edges, self.spec.readout))
         self.num_circuits += k
         self.used_shots += k * self.shots
-        return _features(bits, self.spec.edges, self.spec.readout)
+        return np.concatenate(feats)
 
     def evaluate(self, z: np.ndarray, w: np.ndarray, *, grad_inputs: bool, grad_weights: bool):
         """Values and parameter-shift Jacobians for angles z (B, n) and flat weights w (P,), in one job.

@@ -285,12 +285,15 @@ def _plan(model: Autoencoder, *, batch: int, steps: int, max_train_s: float | No
     shifted = (spec.num_qubits if inputs else 0) + (spec.num_parameters() if weights else 0)
     runner.plan(per_step, steps)  # IBM: cost estimate on stderr, --yes above the device's threshold
     step_s = runner.estimate_step_s(per_step)
+    calls = runner.num_calls(per_step)
     when = "not estimated (IBM queue)" if step_s is None else (
         f"about {step_s:.1f} s per step, {step_s * steps:.0f} s for {steps} steps"
         + (f" (capped at {max_train_s:g} s)" if max_train_s is not None else ""))
     _progress(f"qcae: {label} on {model.latent.device_name}: {per_step} circuits per step ({batch} images x "
-              f"(1 + 2 x {shifted} shifted angles)), {runner.shots} shots each, one job per step; {when}", progress)
-    return {"circuits_per_step": per_step, "shots": runner.shots, "steps": steps, "estimated_step_s": step_s}
+              f"(1 + 2 x {shifted} shifted angles)), {runner.shots} shots each, "
+              f"{calls} job{'s' if calls > 1 else ''} per step; {when}", progress)
+    return {"circuits_per_step": per_step, "jobs_per_step": calls, "shots": runner.shots, "steps": steps,
+            "estimated_step_s": step_s}
 
 
 def evaluate(model: Autoencoder, clean: np.ndarray, noisy: np.ndarray) -> dict[str, float]:

@@ -45,7 +45,7 @@ def test_one_training_step_on_shot_devices(device, capsys):
     assert runner.num_jobs == 1  # all shifted circuits of the step in one job
     assert runner.num_circuits == circuits_per_step(TINY, 4) == 4 * (1 + 2 * (2 + 5))
     err = capsys.readouterr().err
-    assert "60 circuits per step" in err and "64 shots each" in err and "about" in err
+    assert "60 circuits per step" in err and "64 shots each, 1 job per step" in err and "about" in err
 
 
 def test_parameter_shift_gradient_matches_exact_backprop_within_shot_noise():
