@@ -32,6 +32,8 @@ from typing import Any
 
 import numpy as np
 
+from qopt.errors import ConfigError
+
 __all__ = [
     "ANSATZE",
     "GRAPHS",
@@ -45,7 +47,6 @@ __all__ = [
     "capacity_error",
     "device_coupling",
     "qiskit_circuit",
-    "make_sampler_runner",
 ]
 
 ANSATZE = ("qaoa", "hea")
@@ -81,12 +82,12 @@ def graph_edges(graph: str | Sequence[Sequence[int]], num_qubits: int) -> tuple[
             return tuple((i, j) for i in range(n) for j in range(i + 1, n))
         if graph == "none":
             return ()
-        raise ValueError(f"entangling graph must be one of {GRAPHS} or a list of wire pairs, got {graph!r}")
+        raise ConfigError(f"entangling graph must be one of {GRAPHS} or a list of wire pairs, got {graph!r}")
     edges = []
     for pair in graph:
         a, b = (int(v) for v in pair)
         if a == b or not (0 <= a < n and 0 <= b < n):
-            raise ValueError(f"graph edge {tuple(pair)!r} is not a pair of distinct wires in 0..{n - 1}")
+            raise ConfigError(f"graph edge {tuple(pair)!r} is not a pair of distinct wires in 0..{n - 1}")
         edges.append((a, b))
     return tuple(edges)
 
@@ -111,13 +112,13 @@ class CircuitSpec:
 
     def __post_init__(self) -> None:
         if not isinstance(self.num_qubits, (int, np.integer)) or self.num_qubits < 1:
-            raise ValueError(f"num_qubits must be an int >= 1, got {self.num_qubits!r}")
+            raise ConfigError(f"num_qubits must be an int >= 1, got {self.num_qubits!r}")
         if not isinstance(self.layers, (int, np.integer)) or self.layers < 1:
-            raise ValueError(f"layers must be an int >= 1, got {self.layers!r}")
+            raise ConfigError(f"layers must be an int >= 1, got {self.layers!r}")
         if self.ansatz not in ANSATZE:
-            raise ValueError(f"ansatz must be one of {ANSATZE}, got {self.ansatz!r}")
+            raise ConfigError(f"ansatz must be one of {ANSATZE}, got {self.ansatz!r}")
         if self.readout not in ("z", "zz"):
-            raise ValueError(f"readout must be 'z' or 'zz', got {self.readout!r}")
+            raise ConfigError(f"readout must be 'z' or 'zz', got {self.readout!r}")
         graph_edges(self.graph, self.num_qubits)  # validates
 
     @property
@@ -240,11 +241,11 @@ def simulate(spec: CircuitSpec, inputs, weights: dict):
 
     n = spec.num_qubits
     if n > MAX_EXACT_QUBITS:
-        raise ValueError(f"the exact QCAE simulator handles at most {MAX_EXACT_QUBITS} qubits, got {n}")
+        raise ConfigError(f"the exact QCAE simulator handles at most {MAX_EXACT_QUBITS} qubits, got {n}")
     single = inputs.dim() == 1
     z = inputs[None] if single else inputs
     if z.dim() != 2 or z.shape[1] != n:
-        raise ValueError(f"inputs must have shape (B, {n}), got {tuple(inputs.shape)}")
+        raise ConfigError(f"inputs must have shape (B, {n}), got {tuple(inputs.shape)}")
     out_dtype = z.dtype
     z = z.to(torch.float64)
     B = z.shape[0]
@@ -416,11 +417,20 @@ def make_qnode(spec: CircuitSpec, device: Any = None, *, shots: int | None = Non
     if shots:
         qnode = qml.set_shots(qnode, shots=shots)
 
+    unbatch = diff_method not in ("backprop", "adjoint")
+
     def run(inputs, weights):
         single = inputs.dim() == 1
         z = inputs[None] if single else inputs
-        out = qnode(z.to(torch.float64), **{k: v.to(torch.float64) for k, v in weights.items()})
-        feats = torch.stack([torch.as_tensor(o).reshape(-1) for o in out], dim=-1)
+        w = {k: v.to(torch.float64) for k, v in weights.items()}
+        if unbatch and z.requires_grad and torch.is_grad_enabled() and z.shape[0] > 1:
+            # parameter-shift / finite differences cannot differentiate a broadcast tape with respect
+            # to the broadcast inputs: evaluate the images one by one
+            rows = [qnode(z[b].to(torch.float64), **w) for b in range(z.shape[0])]
+            feats = torch.stack([torch.stack([torch.as_tensor(o).reshape(()) for o in r]) for r in rows])
+        else:
+            out = qnode(z.to(torch.float64), **w)
+            feats = torch.stack([torch.as_tensor(o).reshape(-1) for o in out], dim=-1)
         if feats.shape[0] != z.shape[0]:
             feats = feats.expand(z.shape[0], -1)
         feats = feats.to(inputs.dtype)
@@ -432,7 +442,7 @@ def make_qnode(spec: CircuitSpec, device: Any = None, *, shots: int | None = Non
     return run
 
 
-# ---------------------------------------------------------------- Qiskit primitives (IBM devices)
+# ---------------------------------------------------------------- Qiskit circuit (Aer and IBM devices)
 
 def qiskit_circuit(spec: CircuitSpec):
     """The circuit as a parametrised Qiskit ``QuantumCircuit`` with ``measure_all``.
@@ -466,72 +476,3 @@ def qiskit_circuit(spec: CircuitSpec):
                 qc.cx(a, b)
     qc.measure_all()
     return qc, z, weights
-
-
-def make_sampler_runner(spec: CircuitSpec, device: Any, *, shots: int | None = None, seed: int | None = None,
-                        yes: bool = False):
-    """Inference through qiskit-ibm-runtime's SamplerV2 on an IBM device config (kind "ibm").
-
-    ``backend: Fake...`` runs offline in local testing mode (with the fake backend's noise model);
-    other backends need an IBM Quantum token (``qopt.devices.ibm.connect``). The circuit is
-    transpiled once (preset pass manager, routing included); every call is one job with one
-    parameter binding per image. Expectations are estimated from the shots. Each call prints its
-    cost (images x shots) on stderr and, above the device's ``confirm_above_shots``, needs ``yes``.
-
-    Returns:
-        ``run(inputs, weights) -> torch tensor (B, num_features)`` (no gradients).
-    """
-    import torch
-    from qiskit.transpiler import generate_preset_pass_manager
-
-    from qopt.devices.ibm import Submitter, check_cost, connect
-
-    config = resolve_device(device)
-    n = spec.num_qubits
-    config.check_width(n)
-    shots = int(shots or config.shots or 4000)
-    backend, target = connect(config)
-    qc, zpar, wpar = qiskit_circuit(spec)
-    level = int((config.options or {}).get("optimization_level", 1))
-    pm = generate_preset_pass_manager(optimization_level=level, backend=target,
-                                      seed_transpiler=seed if seed is not None else config.seed)
-    isa = pm.run(qc)
-    order = list(isa.parameters)  # sorted by name
-    index = {p: k for k, p in enumerate(order)}
-    submitter = Submitter(config, backend, shots=shots,
-                          rng=np.random.default_rng(seed if seed is not None else config.seed))
-    edges = spec.edges
-
-    def run(inputs, weights):
-        single = inputs.dim() == 1
-        z = (inputs[None] if single else inputs).detach().to(torch.float64).numpy()
-        check_cost(config, circuits=len(z), shots=shots, iterations=1, yes=yes)
-        values = np.zeros((len(z), len(order)))
-        for i in range(n):
-            if zpar[i] in index:
-                values[:, index[zpar[i]]] = z[:, i]
-        for name, params in wpar.items():
-            flat = weights[name].detach().to(torch.float64).reshape(-1).numpy()
-            for k, p in enumerate(params):
-                if p in index:
-                    values[:, index[p]] = flat[k]
-        result = submitter.run([(isa, values)])
-        bits = result[0].data.meas
-        feats = np.zeros((len(z), spec.num_features))
-        for b in range(len(z)):
-            counts = bits[b].get_counts()
-            total = sum(counts.values())
-            for key, c in counts.items():
-                zvals = np.array([1.0 - 2.0 * int(key[-1 - q]) for q in range(n)])  # clbit q = wire q
-                feats[b, :n] += c * zvals
-                if spec.readout == "zz":
-                    for k, (u, v) in enumerate(edges):
-                        feats[b, n + k] += c * zvals[u] * zvals[v]
-            feats[b] /= total
-        out = torch.as_tensor(feats, dtype=inputs.dtype)
-        return out[0] if single else out
-
-    run.device = config
-    run.job_ids = submitter.job_ids
-    run.close = submitter.close
-    return run

@@ -29,6 +29,8 @@ from pathlib import Path
 
 import numpy as np
 
+from qopt.errors import ConfigError, InstanceFormatError
+
 __all__ = [
     "DATASETS",
     "default_mnist_dir",
@@ -78,15 +80,15 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
     with opener(path, "rb") as fh:
         raw = fh.read()
     if len(raw) < 4:
-        raise ValueError(f"{path}: too short for an IDX header ({len(raw)} bytes)")
+        raise InstanceFormatError(f"{path}: too short for an IDX header ({len(raw)} bytes)")
     zero, dtype_code, ndim = raw[0:2], raw[2], raw[3]
     if zero != b"\x00\x00" or dtype_code != 0x08 or ndim < 1:
-        raise ValueError(f"{path}: not an IDX uint8 file (magic bytes {raw[:4].hex()}, expected 000008xx)")
+        raise InstanceFormatError(f"{path}: not an IDX uint8 file (magic bytes {raw[:4].hex()}, expected 000008xx)")
     header = 4 + 4 * ndim
     shape = struct.unpack(f">{ndim}I", raw[4:header])
     expected = int(np.prod(shape))
     if len(raw) - header != expected:
-        raise ValueError(f"{path}: header says shape {shape} ({expected} bytes) but {len(raw) - header} data bytes follow")
+        raise InstanceFormatError(f"{path}: header says shape {shape} ({expected} bytes) but {len(raw) - header} data bytes follow")
     return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape)
 
 
@@ -125,7 +127,7 @@ def load_mnist(path: str | os.PathLike | None = None, *, limit: int | None = Non
         )
     images = read_idx(p)
     if images.ndim != 3:
-        raise ValueError(f"{p}: expected an image file of shape (N, rows, cols), got shape {images.shape}")
+        raise InstanceFormatError(f"{p}: expected an image file of shape (N, rows, cols), got shape {images.shape}")
     if limit is not None:
         images = images[:limit]
     return images.astype(np.float32) / 255.0
@@ -142,11 +144,11 @@ def load_images(dataset: str = "digits", *, path: str | os.PathLike | None = Non
     """Images of ``dataset`` ("digits" or "mnist"), shape (N, H, W), float32 in [0, 1]."""
     if dataset == "digits":
         if path is not None:
-            raise ValueError("a data path applies to --dataset mnist only, not digits")
+            raise ConfigError("a data path applies to --dataset mnist only, not digits")
         return load_digits()
     if dataset == "mnist":
         return load_mnist(path)
-    raise ValueError(f"dataset must be one of {DATASETS}, got {dataset!r}")
+    raise ConfigError(f"dataset must be one of {DATASETS}, got {dataset!r}")
 
 
 def split(
@@ -173,9 +175,9 @@ def split(
     n_train = num_images - n_val - n_test if num_train is None else int(num_train)
     for name, value in (("num_train", n_train), ("num_val", n_val), ("num_test", n_test)):
         if value < 0:
-            raise ValueError(f"{name} must be >= 0, got {value}")
+            raise ConfigError(f"{name} must be >= 0, got {value}")
     if n_train + n_val + n_test > num_images:
-        raise ValueError(
+        raise ConfigError(
             f"split sizes {n_train} + {n_val} + {n_test} exceed the {num_images} images available"
         )
     order = np.random.default_rng(seed).permutation(num_images)
@@ -189,16 +191,16 @@ def check_images(images: np.ndarray, *, name: str = "images") -> np.ndarray:
     """
     arr = np.asarray(images)
     if arr.ndim != 3:
-        raise ValueError(f"{name} must have shape (N, height, width), got shape {arr.shape}")
+        raise ConfigError(f"{name} must have shape (N, height, width), got shape {arr.shape}")
     if arr.shape[1] != arr.shape[2] or arr.shape[1] % 4 != 0:
-        raise ValueError(
+        raise ConfigError(
             f"{name} must be square with a side divisible by 4 (8x8 digits, 28x28 MNIST), got {arr.shape[1]}x{arr.shape[2]}"
         )
     if not np.isfinite(arr).all():
         idx = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
-        raise ValueError(f"{name}{list(idx)} is {arr[idx]}; images must be finite")
+        raise ConfigError(f"{name}{list(idx)} is {arr[idx]}; images must be finite")
     if arr.size and (arr.min() < 0 or arr.max() > 1):
-        raise ValueError(f"{name} must lie in [0, 1], got range [{arr.min():.3g}, {arr.max():.3g}]")
+        raise ConfigError(f"{name} must lie in [0, 1], got range [{arr.min():.3g}, {arr.max():.3g}]")
     return arr.astype(np.float32, copy=False)
 
 
@@ -221,9 +223,9 @@ def add_noise(
         float32 array of the same shape, values in [0, 1].
     """
     if not np.isfinite(sigma) or sigma < 0:
-        raise ValueError(f"noise sigma must be a finite number >= 0, got {sigma}")
+        raise ConfigError(f"noise sigma must be a finite number >= 0, got {sigma}")
     if not np.isfinite(salt_pepper) or not 0 <= salt_pepper <= 1:
-        raise ValueError(f"salt_pepper must be a probability in [0, 1], got {salt_pepper}")
+        raise ConfigError(f"salt_pepper must be a probability in [0, 1], got {salt_pepper}")
     rng = np.random.default_rng(seed)
     x = np.asarray(images, dtype=np.float64)
     noisy = np.clip(x + sigma * rng.standard_normal(x.shape), 0.0, 1.0)

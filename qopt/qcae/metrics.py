@@ -19,6 +19,8 @@ import math
 
 import numpy as np
 
+from qopt.errors import ConfigError
+
 __all__ = ["ssim", "psnr", "image_metrics"]
 
 
@@ -26,11 +28,11 @@ def _pairs(clean: np.ndarray, other: np.ndarray) -> tuple[np.ndarray, np.ndarray
     a = np.asarray(clean, dtype=np.float64)
     b = np.asarray(other, dtype=np.float64)
     if a.shape != b.shape:
-        raise ValueError(f"images differ in shape: {a.shape} vs {b.shape}")
+        raise ConfigError(f"images differ in shape: {a.shape} vs {b.shape}")
     if a.ndim == 2:
         a, b = a[None], b[None]
     if a.ndim != 3:
-        raise ValueError(f"expected images of shape (N, H, W) or (H, W), got {a.shape}")
+        raise ConfigError(f"expected images of shape (N, H, W) or (H, W), got {a.shape}")
     return a, b
 
 
@@ -62,7 +64,7 @@ def ssim(clean: np.ndarray, other: np.ndarray, *, convention: str = "skimage") -
             return math.nan
         kwargs = {"gaussian_weights": True, "sigma": 1.5, "use_sample_covariance": False}
     else:
-        raise ValueError(f"SSIM convention must be 'skimage' or 'gaussian', got {convention!r}")
+        raise ConfigError(f"SSIM convention must be 'skimage' or 'gaussian', got {convention!r}")
     values = [structural_similarity(x, y, data_range=1.0, **kwargs) for x, y in zip(a, b)]
     return float(np.mean(values))
 

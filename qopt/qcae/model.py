@@ -24,12 +24,12 @@ from typing import Any
 import torch
 from torch import nn
 
+from qopt.errors import ConfigError
 from qopt.qcae.circuit import (
     MAX_EXACT_QUBITS,
     CircuitSpec,
     capacity_error,
     make_qnode,
-    make_sampler_runner,
     resolve_device,
     simulate,
 )
@@ -84,25 +84,45 @@ class QuantumLatent(nn.Module):
         self.trainable = True
 
     def use_device(self, device: Any = None, *, shots: int | None = None, seed: int | None = None,
-                   diff_method: str | None = None, yes: bool = False) -> None:
+                   diff_method: str | None = None, yes: bool = False, journal: Any = None) -> None:
         """Run the circuit on ``device`` (a config, name or YAML path); None or kind "exact" = torch simulator.
 
-        Raises ``DeviceCapacityError``/ValueError if the device has too few qubits.
+        Devices of kind "aer" and "ibm" run through :class:`qopt.qcae.shift.ShiftRunner` (one sampler
+        job per forward pass, parameter-shift gradients, optional job ``journal``); "lightning" and
+        "default" through a PennyLane QNode.
+
+        Raises:
+            DeviceCapacityError: the device has too few qubits.
+            ConfigError: the device cannot train this layer (no shots on Aer/IBM, a gradient method
+                other than parameter-shift there).
         """
+        from qopt.errors import ConfigError
+
         config = resolve_device(device)
         config.check_width(self.spec.num_qubits)
-        if getattr(config, "kind", "exact") == "exact" and self.spec.num_qubits > MAX_EXACT_QUBITS:
+        kind = getattr(config, "kind", "exact")
+        if kind == "exact" and self.spec.num_qubits > MAX_EXACT_QUBITS:
             raise capacity_error(f"the exact QCAE simulator handles at most {MAX_EXACT_QUBITS} qubits, "
                                  f"the circuit needs {self.spec.num_qubits}; use fewer --qubits")
+        if journal is not None and kind not in ("aer", "ibm"):
+            raise ConfigError(f"--journal records jobs on Qiskit devices (aer, aer_noisy, ibm_fake, ibm); device "
+                              f"{getattr(config, 'name', device)!r} (kind {kind}) does not submit jobs")
         self.device_name = str(getattr(config, "name", device))
         self.trainable = True
-        if getattr(config, "kind", "exact") == "exact" and shots is None:
+        if kind == "exact" and shots is None:
             self._qnode = None
-        elif getattr(config, "kind", None) == "ibm":  # SamplerV2 jobs: inference only
-            self._qnode = make_sampler_runner(self.spec, config, shots=shots, seed=seed, yes=yes)
-            self.trainable = False
+        elif kind in ("aer", "ibm"):
+            from qopt.qcae.shift import ShiftRunner, check_trainable
+
+            check_trainable(config, shots=shots, diff_method=diff_method)
+            self._qnode = ShiftRunner(self.spec, config, shots=shots, seed=seed, yes=yes, journal=journal)
         else:
             self._qnode = make_qnode(self.spec, config, shots=shots, seed=seed, diff_method=diff_method)
+
+    @property
+    def runner(self):
+        """The device runner (None on the exact torch simulator)."""
+        return self._qnode
 
     def forward(self, angles: torch.Tensor) -> torch.Tensor:
         weights = dict(self.weights.items())
@@ -123,7 +143,7 @@ class ClassicalLatent(nn.Module):
     def __init__(self, num_inputs: int, num_features: int, *, activation: str = "tanh") -> None:
         super().__init__()
         if activation not in ("tanh", "linear"):
-            raise ValueError(f"classical latent activation must be 'tanh' or 'linear', got {activation!r}")
+            raise ConfigError(f"classical latent activation must be 'tanh' or 'linear', got {activation!r}")
         self.linear = nn.Linear(num_inputs, num_features)
         self.activation = activation
 
@@ -149,7 +169,7 @@ class Autoencoder(nn.Module):
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         if images.dim() not in (3, 4) or images.shape[-1] != self.side or images.shape[-2] != self.side:
-            raise ValueError(f"images must have shape (B, {self.side}, {self.side}), got {tuple(images.shape)}")
+            raise ConfigError(f"images must have shape (B, {self.side}, {self.side}), got {tuple(images.shape)}")
         return self.decoder(self.latent(self.encode(images)))[:, 0]
 
     def config(self) -> dict:
@@ -173,9 +193,9 @@ def build_model(kind: str, *, side: int, spec: CircuitSpec, seed: int = 0) -> Au
         seed: initialisation seed (torch's global RNG is left untouched).
     """
     if kind not in KINDS:
-        raise ValueError(f"model kind must be one of {KINDS}, got {kind!r}")
+        raise ConfigError(f"model kind must be one of {KINDS}, got {kind!r}")
     if side < 4 or side % 4:
-        raise ValueError(f"image side must be a positive multiple of 4, got {side}")
+        raise ConfigError(f"image side must be a positive multiple of 4, got {side}")
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         encoder = _encoder(side, spec.num_qubits)

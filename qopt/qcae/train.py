@@ -24,10 +24,11 @@ from typing import Any
 import numpy as np
 import torch
 
+from qopt.errors import ConfigError
 from qopt.qcae import data as qdata
 from qopt.qcae.circuit import CircuitSpec
 from qopt.qcae.metrics import image_metrics
-from qopt.qcae.model import Autoencoder, QuantumLatent, build_model, count_parameters
+from qopt.qcae.model import Autoencoder, build_model, count_parameters
 
 __all__ = [
     "TrainConfig",
@@ -56,7 +57,9 @@ class TrainConfig:
         noise_sigma: Gaussian noise standard deviation (images in [0, 1]).
         salt_pepper: salt-and-pepper probability per pixel.
         qubits, layers, ansatz, graph, readout: the circuit (:class:`~qopt.qcae.circuit.CircuitSpec`).
-        epochs, batch_size, lr: Adam training budget.
+        epochs, batch_size, lr: Adam training budget (defaults 30, 32, 5e-3: on digits with sigma 0.3
+            both models beat the noisy input, SSIM +0.025-0.035 and PSNR +1.9-2.3 dB on seeds 0, 1, 2;
+            10 epochs at 1e-3 made the images worse).
         max_train_s: stop training a model after this many seconds (checked per batch), None = no limit.
         seed: seeds the split, noise, initialisation and minibatch order.
         device: device config for the quantum layer during training (None = exact torch simulator).
@@ -79,9 +82,9 @@ class TrainConfig:
     ansatz: str = "qaoa"
     graph: Any = "ring"
     readout: str = "z"
-    epochs: int = 10
+    epochs: int = 30
     batch_size: int = 32
-    lr: float = 1e-3
+    lr: float = 5e-3
     max_train_s: float | None = None
     seed: int = 0
     device: Any = None
@@ -90,19 +93,19 @@ class TrainConfig:
 
     def __post_init__(self) -> None:
         if self.dataset not in qdata.DATASETS:
-            raise ValueError(f"dataset must be one of {qdata.DATASETS}, got {self.dataset!r}")
+            raise ConfigError(f"dataset must be one of {qdata.DATASETS}, got {self.dataset!r}")
         if not isinstance(self.noise_sigma, (int, float)) or not math.isfinite(self.noise_sigma) or self.noise_sigma < 0:
-            raise ValueError(f"noise sigma must be a finite number >= 0, got {self.noise_sigma!r}")
+            raise ConfigError(f"noise sigma must be a finite number >= 0, got {self.noise_sigma!r}")
         if not 0 <= self.salt_pepper <= 1:
-            raise ValueError(f"salt-and-pepper probability must be in [0, 1], got {self.salt_pepper!r}")
+            raise ConfigError(f"salt-and-pepper probability must be in [0, 1], got {self.salt_pepper!r}")
         if self.epochs < 0:
-            raise ValueError(f"epochs must be >= 0, got {self.epochs}")
+            raise ConfigError(f"epochs must be >= 0, got {self.epochs}")
         if self.batch_size < 1:
-            raise ValueError(f"batch size must be >= 1, got {self.batch_size}")
+            raise ConfigError(f"batch size must be >= 1, got {self.batch_size}")
         if not self.lr > 0:
-            raise ValueError(f"learning rate must be > 0, got {self.lr}")
+            raise ConfigError(f"learning rate must be > 0, got {self.lr}")
         if self.twin not in ("classical", "classical-linear"):
-            raise ValueError(f"twin must be 'classical' or 'classical-linear', got {self.twin!r}")
+            raise ConfigError(f"twin must be 'classical' or 'classical-linear', got {self.twin!r}")
         self.spec()  # validates the circuit options
 
     def spec(self) -> CircuitSpec:
@@ -135,7 +138,7 @@ def prepare_data(config: TrainConfig) -> dict[str, np.ndarray]:
     tr, va, te = qdata.split(len(images), seed=split_seed, num_train=config.num_train,
                              num_val=config.num_val, num_test=config.num_test)
     if len(tr) == 0 or len(te) == 0:
-        raise ValueError(f"the split has {len(tr)} training and {len(te)} test images; both must be >= 1")
+        raise ConfigError(f"the split has {len(tr)} training and {len(te)} test images; both must be >= 1")
     noise = {"sigma": config.noise_sigma, "salt_pepper": config.salt_pepper}
     return {
         "train_clean": images[tr],
@@ -169,7 +172,7 @@ def denoise(model: Autoencoder, noisy: np.ndarray, *, batch_size: int = 256) -> 
     """Model output for noisy images (N, s, s) in [0, 1] -> float32 (N, s, s)."""
     noisy = qdata.check_images(noisy, name="noisy images")
     if noisy.shape[1] != model.side:
-        raise ValueError(f"the model expects {model.side}x{model.side} images, got {noisy.shape[1]}x{noisy.shape[2]}")
+        raise ConfigError(f"the model expects {model.side}x{model.side} images, got {noisy.shape[1]}x{noisy.shape[2]}")
     model.eval()
     out = []
     with torch.no_grad():
@@ -205,18 +208,24 @@ def fit(
         label: name used in progress lines.
 
     Returns:
-        history: "train_loss", "val_loss" (per epoch, MSE), "epoch_s" (seconds), "batches".
+        history: "train_loss", "val_loss" (per epoch, MSE), "epoch_s" (seconds), "batches" (steps per
+        epoch), "step_s" (seconds per step) and, on shot-based devices, "plan" (circuits per step,
+        shots, steps, estimated seconds per step).
     """
-    if not getattr(model.latent, "trainable", True):
-        from qopt.errors import ConfigError
-
-        raise ConfigError(f"the quantum layer runs on {model.latent.device_name!r} (IBM primitives), which is "
-                          "inference only: train on a simulator and evaluate with 'qopt qcae eval --device'")
+    params = [p for p in model.parameters() if p.requires_grad]
+    if not params:
+        raise ConfigError("the model has no trainable parameters (everything is frozen)")
     seeds = _seeds(config.seed)
     noise_rng = np.random.default_rng(seeds["train_noise"])
     order_rng = np.random.default_rng(seeds["order"])
-    opt = torch.optim.Adam(model.parameters(), lr=config.lr)
-    history: dict[str, list[float]] = {"train_loss": [], "val_loss": [], "epoch_s": [], "batches": []}
+    steps_per_epoch = math.ceil(len(train_clean) / config.batch_size)
+    history_plan = _plan(model, batch=min(config.batch_size, len(train_clean)),
+                         steps=config.epochs * steps_per_epoch, max_train_s=config.max_train_s,
+                         progress=progress, label=label)
+    opt = torch.optim.Adam(params, lr=config.lr)
+    history: dict[str, list[float]] = {"train_loss": [], "val_loss": [], "epoch_s": [], "batches": [], "step_s": []}
+    if history_plan:
+        history["plan"] = history_plan
     start = time.perf_counter()
     stop = False
     with _Threads(config.num_threads):
@@ -228,6 +237,7 @@ def fit(
             order = order_rng.permutation(len(train_clean))
             total, count = 0.0, 0
             for b in range(0, len(order), config.batch_size):
+                t_step = time.perf_counter()
                 idx = order[b:b + config.batch_size]
                 x = torch.from_numpy(noisy[idx])
                 y = torch.from_numpy(train_clean[idx])
@@ -239,13 +249,14 @@ def fit(
                 opt.zero_grad()
                 loss.backward()
                 opt.step()
+                history["step_s"].append(time.perf_counter() - t_step)
                 total += float(loss.detach()) * len(idx)
                 count += len(idx)
                 if config.max_train_s is not None and time.perf_counter() - start > config.max_train_s:
                     stop = True
                     break
             history["train_loss"].append(total / max(count, 1))
-            history["batches"].append(count // config.batch_size)
+            history["batches"].append(math.ceil(count / config.batch_size))
             if val_clean is not None and val_noisy is not None:
                 history["val_loss"].append(_val_loss(model, val_clean, val_noisy))
             history["epoch_s"].append(time.perf_counter() - t0)
@@ -258,13 +269,60 @@ def fit(
     return history
 
 
+def _plan(model: Autoencoder, *, batch: int, steps: int, max_train_s: float | None, progress: bool,
+          label: str) -> dict | None:
+    """Cost check and plan line (circuits per step, estimated time) for a shot-based quantum layer."""
+    runner = getattr(model.latent, "runner", None)
+    if runner is None or not hasattr(runner, "estimate_step_s") or steps == 0:
+        return None
+    from qopt.qcae.shift import check_job_size, circuits_per_step
+
+    spec = model.spec
+    inputs = any(p.requires_grad for p in model.encoder.parameters())
+    weights = any(p.requires_grad for p in model.latent.parameters())
+    per_step = circuits_per_step(spec, batch, inputs=inputs, weights=weights)
+    check_job_size(per_step, runner.shots, spec.num_qubits)  # before the cost check and the probe job
+    shifted = (spec.num_qubits if inputs else 0) + (spec.num_parameters() if weights else 0)
+    runner.plan(per_step, steps)  # IBM: cost estimate on stderr, --yes above the device's threshold
+    step_s = runner.estimate_step_s(per_step)
+    calls = runner.num_calls(per_step)
+    when = "not estimated (IBM queue)" if step_s is None else (
+        f"about {step_s:.1f} s per step, {step_s * steps:.0f} s for {steps} steps"
+        + (f" (capped at {max_train_s:g} s)" if max_train_s is not None else ""))
+    _progress(f"qcae: {label} on {model.latent.device_name}: {per_step} circuits per step ({batch} images x "
+              f"(1 + 2 x {shifted} shifted angles)), {runner.shots} shots each, "
+              f"{calls} job{'s' if calls > 1 else ''} per step; {when}", progress)
+    return {"circuits_per_step": per_step, "jobs_per_step": calls, "shots": runner.shots, "steps": steps,
+            "estimated_step_s": step_s}
+
+
 def evaluate(model: Autoencoder, clean: np.ndarray, noisy: np.ndarray) -> dict[str, float]:
     """SSIM (skimage and Gaussian conventions) and PSNR of the model's denoised test images."""
     return image_metrics(clean, denoise(model, noisy))
 
 
-def run(config: TrainConfig, *, classical: bool = True, progress: bool = False) -> dict:
+def _check_device(spec: CircuitSpec, device: Any, shots: int | None) -> None:
+    """Width and trainability errors of ``device`` before any work (no transpiling, no connection)."""
+    from qopt.qcae.circuit import MAX_EXACT_QUBITS, capacity_error, resolve_device
+
+    cfg = resolve_device(device)
+    cfg.check_width(spec.num_qubits)
+    if cfg.kind == "exact" and spec.num_qubits > MAX_EXACT_QUBITS:
+        raise capacity_error(f"the exact QCAE simulator handles at most {MAX_EXACT_QUBITS} qubits, "
+                             f"the circuit needs {spec.num_qubits}; use fewer --qubits")
+    if cfg.kind in ("aer", "ibm"):
+        from qopt.qcae.shift import check_trainable
+
+        check_trainable(cfg, shots=shots)
+
+
+def run(config: TrainConfig, *, classical: bool = True, progress: bool = False, shots: int | None = None,
+        yes: bool = False, journal: Any = None) -> dict:
     """Train the quantum model (and its classical twin) and score both on the test split.
+
+    On a shot-based device (kind aer or ibm) the quantum layer trains with parameter-shift
+    gradients, one sampler job per step (:mod:`qopt.qcae.shift`); ``shots`` overrides the device's,
+    ``yes`` confirms IBM costs and ``journal`` records the jobs.
 
     Returns:
         dict with "config", "metrics" (ssim_noisy, ssim_quantum, ssim_classical,
@@ -274,12 +332,11 @@ def run(config: TrainConfig, *, classical: bool = True, progress: bool = False) 
         and "data" (from :func:`prepare_data`).
     """
     spec = config.spec()
-    probe = QuantumLatent(spec)
-    probe.use_device(config.device)  # device width / capacity errors before any work
+    _check_device(spec, config.device, shots)  # device width / trainability errors before any work
     data = prepare_data(config)
     side = data["train_clean"].shape[1]
     quantum = build_model("quantum", side=side, spec=spec, seed=config.seed)
-    quantum.latent.use_device(config.device)
+    quantum.latent.use_device(config.device, shots=shots, seed=config.seed, yes=yes, journal=journal)
     models = {"quantum": quantum}
     if classical:
         models["classical"] = build_model(config.twin, side=side, spec=spec, seed=config.seed)
@@ -305,6 +362,11 @@ def run(config: TrainConfig, *, classical: bool = True, progress: bool = False) 
                             f"final_train_mse_{name}": history[name]["train_loss"][-1] if history[name]["train_loss"] else math.nan})
         else:
             metrics.update({f"ssim_{name}": None, f"psnr_{name}": None, f"params_{name}": None})
+    runner = getattr(quantum.latent, "runner", None)
+    if runner is not None and hasattr(runner, "num_jobs"):
+        metrics.update({"jobs": runner.num_jobs, "circuits": runner.num_circuits})
+    if runner is not None and hasattr(runner, "close"):
+        runner.close()  # an IBM Batch/Session
     metrics["train_s"] = sum(timing.values())
     metrics.update({"num_train": len(data["train_clean"]), "num_test": len(data["test_clean"]), "image_side": side})
     _progress(f"qcae: test SSIM noisy {metrics['ssim_noisy']:.3f} quantum {metrics['ssim_quantum']:.3f}"
@@ -345,9 +407,9 @@ def load_checkpoint(path: str | Path) -> dict:
     try:
         payload = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as err:  # torch raises a variety of unpickling errors
-        raise ValueError(f"{path} is not a readable QCAE checkpoint: {type(err).__name__}: {err}") from err
+        raise ConfigError(f"{path} is not a readable QCAE checkpoint: {type(err).__name__}: {err}") from err
     if not isinstance(payload, dict) or payload.get("version") != CHECKPOINT_VERSION or "models" not in payload:
-        raise ValueError(f"{path} is not a QCAE checkpoint (version {CHECKPOINT_VERSION})")
+        raise ConfigError(f"{path} is not a QCAE checkpoint (version {CHECKPOINT_VERSION})")
     cfg = dict(payload["config"])
     if isinstance(cfg.get("graph"), list):
         cfg["graph"] = tuple(tuple(e) for e in cfg["graph"])
@@ -359,7 +421,11 @@ def load_checkpoint(path: str | Path) -> dict:
         if isinstance(spec_d.get("graph"), list):
             spec_d["graph"] = tuple(tuple(e) for e in spec_d["graph"])
         model = build_model(mc["kind"], side=mc["side"], spec=CircuitSpec(**spec_d), seed=0)
-        model.load_state_dict(entry["state"])
+        try:
+            model.load_state_dict(entry["state"])
+        except RuntimeError as err:  # weights of another shape than the recorded circuit
+            raise ConfigError(f"{path}: the {name} model's weights do not fit its recorded circuit "
+                             f"{spec_d}: {str(err).splitlines()[-1].strip()}") from None
         model.eval()
         models[name] = model
     return {"config": config, "models": models, "metrics": payload["metrics"], "history": payload["history"]}

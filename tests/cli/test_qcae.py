@@ -60,3 +60,15 @@ def test_linear_twin_checkpoint_round_trip(tmp_path, capsys):
     assert data["config"]["twin"] == "classical-linear"
     assert main(["-q", "qcae", "eval", "--load", str(ckpt), "--output", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["ssim_classical"] == pytest.approx(data["ssim_classical"])
+
+
+def test_cli_defaults_are_the_train_config_defaults(capsys):
+    # the defaults that denoise (tests/qcae/test_train.py runs them in full) are what the CLI uses
+    from qopt.qcae.train import TrainConfig
+
+    assert main(["-q", "qcae", "train", "--num-train", "8", "--num-val", "0", "--num-test", "4", "--qubits", "2",
+                 "--no-classical", "--output", "json"]) == 0
+    cfg = json.loads(capsys.readouterr().out)["config"]
+    default = TrainConfig()
+    assert (cfg["epochs"], cfg["lr"], cfg["batch_size"], cfg["noise_sigma"], cfg["seed"]) == (
+        default.epochs, default.lr, default.batch_size, default.noise_sigma, default.seed) == (30, 5e-3, 32, 0.3, 0)
