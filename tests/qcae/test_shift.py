@@ -120,12 +120,13 @@ def test_fine_tuning_on_ibm_fake_journals_and_replays_its_jobs(checkpoint, tmp_p
     cfg = FineTuneConfig(num_train=2, num_test=2, epochs=1, batch_size=2, shots=50)
     a = fine_tune(checkpoint, "ibm_fake", cfg, journal=str(journal))
     records = [json.loads(line) for line in journal.read_text().splitlines()]
+    records = [r for r in records if "qopt_journal" not in r]  # the run header line
     assert len(records) == a["metrics"]["jobs"] + 1 == 3  # before, one step, after
     b = fine_tune(checkpoint, "ibm_fake", cfg, journal=str(journal))
     assert b["metrics"]["ssim_quantum_after"] == a["metrics"]["ssim_quantum_after"]
     for k, v in a["models"]["quantum"].latent.state_dict().items():
         assert torch.equal(v, b["models"]["quantum"].latent.state_dict()[k])
-    assert len(journal.read_text().splitlines()) == 3  # replayed, nothing resubmitted
+    assert len(journal.read_text().splitlines()) == 4  # header + 3 jobs: replayed, nothing resubmitted
 
 
 def _one_error_line(capsys):

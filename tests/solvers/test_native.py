@@ -9,7 +9,7 @@ import time
 import numpy as np
 import pytest
 
-from qopt.errors import SolverError
+from qopt.errors import ConfigError, SolverError
 from qopt.problems import QuadraticAssignment, load
 from qopt.problems.base import Problem
 from qopt.result import Status
@@ -183,7 +183,7 @@ def test_stops_within_time_limit_plus_overhead():
 # --------------------------------------------------------------------------- bad input
 @pytest.mark.parametrize("bad", [-1.0, 0.0, math.nan, math.inf, "10", True])
 def test_bad_time_limit_is_one_clear_error(bad):
-    with pytest.raises(SolverError, match="time_limit must be a finite number of seconds > 0"):
+    with pytest.raises((SolverError, ConfigError), match="time_limit must be a finite number of seconds > 0"):
         solve(load("nug12"), "native", time_limit=bad)
 
 
