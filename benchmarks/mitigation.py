@@ -88,6 +88,7 @@ def gate_noise_only(problem, x, *, backend: str, seed: int, layers: int = 1) -> 
     (Aer, same transpilation seed): gate and idle noise only, no readout error, no shot noise."""
     from qopt.devices import load_device
     from qopt.devices.qiskit_runner import QiskitRunner
+    from qopt.mitigation.runner import mitigate
     from qopt.mitigation.zne import extrapolate
     from qopt.qubo.ising import ising_terms
     from qopt.solvers._variational import prepare
@@ -98,8 +99,8 @@ def gate_noise_only(problem, x, *, backend: str, seed: int, layers: int = 1) -> 
     prep = prepare(problem, dm)
     h, J, _ = ising_terms(prep.bqm, prep.variables)
     h, J = h / prep.scale, {k: v / prep.scale for k, v in J.items()}
-    runner = QiskitRunner(prep, lambda y: qaoa_gates(h, J, y[:layers], y[layers:]), shots=None, seed=seed,
-                          mitigation={"zne": ZNE_SPEC})
+    runner = mitigate(QiskitRunner(prep, lambda y: qaoa_gates(h, J, y[:layers], y[layers:]), shots=None, seed=seed),
+                      {"zne": ZNE_SPEC})
     nv = runner.noisy_values(x)
     values = [v * prep.scale for v in nv["values"]]
     return {"scale_factors": nv["scales"], "values": values, "noisy": values[0],
@@ -126,7 +127,8 @@ def _reseeded(spec, seed: int):
 def run_instance(problem, *, backend: str, shots: int, seed: int, repeats: int = 1, layers: int = 1,
                  angles: tuple[str, ...] = ("ramp", "optimised"), methods=tuple(METHODS)) -> list[dict]:
     from qopt.devices import load_device
-    from qopt.devices.qiskit_runner import QiskitRunner
+    from qopt.devices.qiskit_runner import PLAIN, QiskitRunner
+    from qopt.mitigation.runner import mitigate
     from qopt.optimize import minimize
     from qopt.qubo.ising import ising_terms
     from qopt.solvers._variational import prepare
@@ -168,8 +170,9 @@ def run_instance(problem, *, backend: str, shots: int, seed: int, repeats: int =
             spec = METHODS[method]
             values, dt = [], 0.0
             for r in range(repeats):  # shot seeds seed, seed+1, ...; CDR training and PEC samples too
-                runner = QiskitRunner(prep, build, shots=shots, seed=seed + r, mitigation=_reseeded(spec, seed + r))
-                runner._structure(x)  # transpile + fold once (not timed: done once per structure)
+                raw = QiskitRunner(prep, build, shots=shots, seed=seed + r)
+                runner = mitigate(raw, _reseeded(spec, seed + r))
+                raw.templates(x, getattr(runner, "variants", PLAIN))  # transpile + fold once (not timed)
                 t0 = time.perf_counter()
                 values.append(runner.value(x))
                 dt += time.perf_counter() - t0
@@ -184,7 +187,7 @@ def run_instance(problem, *, backend: str, shots: int, seed: int, repeats: int =
                    "repeats": repeats, "values": [v * prep.scale for v in values],
                    "value_std": float(np.std(values, ddof=1)) * prep.scale if repeats > 1 else None,
                    "mean_abs_error": float(np.mean(np.abs(np.array(values) - ideal))) * prep.scale,
-                   "physical_qubits": physical, "pec_gamma": runner.pec_gamma}
+                   "physical_qubits": physical, "pec_gamma": getattr(runner, "pec_gamma", None)}
             if method == "noisy":
                 row["gate_noise_only"] = {**dm, "ideal": ideal * prep.scale,
                                           "abs_error": {"noisy": abs(dm["noisy"] - ideal * prep.scale),

@@ -208,13 +208,15 @@ print(f"device {device.name}: kind {device.kind}, backend {device.backend}, {dev
       f"max {device.max_qubits} qubits; problem {problem.name} ({problem.num_variables} vertices)")'''),
     new_markdown_cell("""## Part 1: one cost expectation, seven ways
 
-`QiskitRunner` is what the QAOA solver uses on Qiskit devices. It is built here directly so
+`QiskitRunner` is what the QAOA solver uses on Qiskit devices; `mitigate` wraps it in a
+mitigation setting, the way Mitiq wraps an executor. Both are built here directly so
 that one fixed angle pair can be evaluated under each mitigation setting. The angles are the
 ideal p = 1 optimum, found on a Qiskit state vector. `<C>` is in BQM units (for MaxCut: minus
 the cut size)."""),
     new_code_cell('''from qiskit.quantum_info import Statevector
 
 from qopt.devices.qiskit_runner import QiskitRunner
+from qopt.mitigation.runner import mitigate
 from qopt.optimize import minimize
 from qopt.qubo.ising import ising_terms
 from qopt.solvers._variational import prepare
@@ -251,7 +253,7 @@ print(f"angles gamma={x_opt[0]:.3f} beta={x_opt[1]:.3f}; ideal <C> = {ideal:.4f}
 }
 table = {}
 for method, spec in METHODS.items():
-    runner = QiskitRunner(prep, build, shots=SHOTS, seed=7, mitigation=spec)
+    runner = mitigate(QiskitRunner(prep, build, shots=SHOTS, seed=7), spec)
     value = runner.value(x_opt) * prep.scale
     info = runner.info()
     table[method] = {"value": value, "abs_error": abs(value - ideal), "executions": runner.executions,

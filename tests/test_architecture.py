@@ -112,3 +112,21 @@ def test_nothing_below_the_cli_imports_it():
     offenders = {src: sorted(files) for src, dsts in edges.items() if src not in ("cli", "__main__")
                  for dst, files in dsts.items() if dst == "cli"}
     assert not offenders, f"library code imports qopt.cli: {offenders}"
+
+
+def _files_importing(part_dir: str, prefix: str) -> dict[str, list[str]]:
+    out = {}
+    for path in (ROOT / part_dir).rglob("*.py"):
+        hits = sorted({m for m in _imports(path) if m == prefix or m.startswith(prefix + ".")})
+        if hits:
+            out[str(path.relative_to(ROOT.parent))] = hits
+    return out
+
+
+def test_mitigation_wraps_runners_and_the_runners_know_no_mitigation():
+    # qopt.mitigation drives a runner through its methods (as Mitiq drives an executor) ...
+    assert _files_importing("mitigation", "qopt.devices") == {}
+    # ... and the only device code that names it validates a device file's block or applies the wrapper
+    users = _files_importing("devices", "qopt.mitigation")
+    assert users == {"qopt/devices/config.py": ["qopt.mitigation.config", "qopt.mitigation.config.parse_mitigation"],
+                     "qopt/devices/factory.py": ["qopt.mitigation.runner", "qopt.mitigation.runner.mitigate"]}

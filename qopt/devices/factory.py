@@ -138,7 +138,9 @@ def make_runner(config, cost, circuit, *, run: RunOptions | None = None, seed=No
     Returns:
         an :class:`~qopt.devices.exact_runner.ExactRunner`,
         :class:`~qopt.devices.pennylane_runner.PennyLaneRunner` or
-        :class:`~qopt.devices.qiskit_runner.QiskitRunner`.
+        :class:`~qopt.devices.qiskit_runner.QiskitRunner`, wrapped in a
+        :class:`~qopt.mitigation.runner.MitigatedRunner` when ``mitigation`` or the device's
+        ``mitigation:`` block asks for any.
     """
     from qopt._random import seed_int
 
@@ -155,8 +157,13 @@ def make_runner(config, cost, circuit, *, run: RunOptions | None = None, seed=No
     if uses_qiskit_runner(config, mitigation):
         from qopt.devices.qiskit_runner import QiskitRunner
 
-        return QiskitRunner(cost, circuit, diff_method=run.diff_method, shots=run.shots, seed=seed_int(seed),
-                            mitigation=mitigation, yes=yes, maxiter=run.maxiter, journal=journal, config=config)
+        from qopt.mitigation.runner import mitigate
+
+        runner = QiskitRunner(cost, circuit, diff_method=run.diff_method, shots=run.shots, seed=seed_int(seed),
+                              yes=yes, maxiter=run.maxiter, journal=journal, config=config)
+        return mitigate(runner, mitigation if mitigation is not None else config.mitigation,
+                        base=config.mitigation,
+                        source="--mitigation" if mitigation is not None else config.source)
     from qopt.devices.pennylane_runner import PennyLaneRunner
 
     return PennyLaneRunner(cost, circuit, diff_method=run.diff_method, shots=run.shots, seed=seed_int(seed),

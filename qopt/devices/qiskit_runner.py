@@ -1,22 +1,25 @@
 """Qiskit-native runner for Aer (noisy), IBM fake (local testing mode) and IBM Quantum devices.
 
 A :class:`~qopt.devices.runner.Runner` (``value``, ``value_and_grad``, ``probabilities``, ``sample``;
-``cvar`` and ``final_samples`` from the base class) plus ``info()`` (job ids, jobs, mitigation) and
-``close()``. Mitigation wraps the runner's expectation values the way Mitiq wraps an executor.
+``cvar`` and ``final_samples`` from the base class) plus ``info()`` (job ids, jobs, executions) and
+``close()``. It executes and measures; it applies no error mitigation. Mitigation wraps it
+(:func:`qopt.mitigation.runner.mitigate`, the way Mitiq wraps an executor) through its batched raw
+calls :meth:`QiskitRunner.run_batch` and :meth:`QiskitRunner.run_circuits`.
 
 * The gate list of ``build(x)`` (:mod:`qopt.devices.circuits`) becomes a circuit with one Qiskit
   parameter per angle ("slot"), transpiled ONCE per gate structure to the backend's ISA
   (``generate_preset_pass_manager``: basis gates, coupling map, layout); parameters are bound after
-  transpilation. Mitiq folding / DDD is applied once per structure to the ISA circuit
-  (:mod:`qopt.mitigation.transform`), keeping the layout.
-* Every evaluation is ONE SamplerV2 job (:class:`qopt.devices.ibm.Submitter`): one PUB per noise
-  scale factor carrying all parameter bindings (value and +-pi/2 shifts of every gate occurrence),
-  plus two readout-calibration circuits when readout mitigation is on.
+  transpilation. A *variant* (``(key, fn)``: ``fn`` maps the parametrised ISA circuit to another with
+  the same parameters, e.g. a folded one) is built once per structure and cached under ``key``.
+* Every call is ONE SamplerV2 job (:class:`qopt.devices.ibm.Submitter`): one PUB per variant carrying
+  all parameter bindings (value and +-pi/2 shifts of every gate occurrence), plus the circuits of a
+  ``calibration`` object (``circuits(num_qubits, physical)``, ``correct(z, zz, outputs)``) when one is
+  given.
 * The Ising energy ``sum h Z + sum J ZZ + const`` (scaled) is estimated from the shots' one- and
-  two-body moments; readout correction, ZNE extrapolation and CDR act on these expectations.
+  two-body moments (corrected by ``calibration.correct`` first, when given).
 * Gradients: parameter-shift per gate occurrence (``d<E>/dphi = (E(phi + pi/2) - E(phi - pi/2))/2``
-  for ``exp(-i phi P / 2)``), chained through the affine maps occurrence <- slot <- x; for ZNE the
-  mitigated gradient is ``sum_i (dE0/dE_i) grad E_i`` (fixed weights for linear factories).
+  for ``exp(-i phi P / 2)``; :mod:`qopt.devices.occurrences`), chained through the affine maps
+  occurrence <- slot <- x.
 * ``shots=None`` on an Aer device: exact noisy expectations from a density-matrix simulation
   (gate noise; readout errors act only on sampled shots), used for gradient tests.
 """
@@ -70,14 +73,17 @@ def _parametric_circuit(key, n: int):
     return qc, params
 
 
+#: The plain circuit: no variant.
+PLAIN = ((None, None),)
+
+
 class _Structure:
-    """Transpiled and transformed templates of one gate structure."""
+    """The ISA circuit of one gate structure (transpiled once) and its variants' occurrence templates."""
 
     def __init__(self, runner, key):
         from qiskit.transpiler import generate_preset_pass_manager
 
-        from qopt.mitigation.transform import occurrence_template, parametric_transform, to_isa
-        from qopt.mitigation.zne import fold
+        from qopt.devices.occurrences import occurrence_template
 
         t0 = time.perf_counter()
         n = runner.n
@@ -89,34 +95,22 @@ class _Structure:
         self.params = params
         layout = isa.layout.final_index_layout() if isa.layout is not None else list(range(n))
         self.physical = [int(p) for p in layout[:n]]
-        mit = runner.mitigation
         self.plain = occurrence_template(isa, params)
-        scales = mit.zne.scale_factors if (mit and mit.zne) else (1.0,)
-        self.scales = tuple(scales)
-        self.templates = []
-        for lam in scales:
-            def fn(c, lam=lam):
-                if lam != 1.0:
-                    z = mit.zne
-                    c = fold(c, lam, method=z.folding, seed=z.seed)
-                if mit and mit.ddd:
-                    c = _insert_ddd(c, mit.ddd)
-                return c
-
-            if lam == 1.0 and not (mit and mit.ddd):
-                circ = isa
-            else:
-                circ = to_isa(parametric_transform(isa, fn, seed=runner.seed_transpiler or 0), runner.target)
-            self.templates.append(occurrence_template(circ, params))
+        self.variants = {None: self.plain}
         runner.transpile_s += time.perf_counter() - t0
         logger.info("transpiled %d-qubit structure to %s: %s (%.2f s)", n, runner.backend_name,
                     dict(isa.count_ops()), time.perf_counter() - t0)
 
+    def variant(self, runner, key, fn):
+        """The occurrence template of variant ``key`` (``fn(isa)``, built once)."""
+        t = self.variants.get(key)
+        if t is None:
+            from qopt.devices.occurrences import occurrence_template
 
-def _insert_ddd(circuit, rule: str):
-    from mitiq import ddd
-
-    return ddd.insert_ddd_sequences(circuit, getattr(ddd.rules, rule))
+            t0 = time.perf_counter()
+            t = self.variants[key] = occurrence_template(fn(self.isa), self.params)
+            runner.transpile_s += time.perf_counter() - t0
+        return t
 
 
 class QiskitRunner(Runner):
@@ -128,16 +122,14 @@ class QiskitRunner(Runner):
         diff_method: "parameter-shift" (or "best"/None); gradients are always parameter-shift here.
         shots: shots per circuit; None = exact noisy expectations (Aer only).
         seed: seed of simulator seeds, transpiler and sampling.
-        mitigation: CLI/solver override of the device's ``mitigation:`` block (e.g. "zne").
         yes: confirm a hardware run above the cost threshold.
         maxiter: optimiser iterations, for the cost estimate.
     """
 
     def __init__(self, prep, build, *, diff_method: str | None = "parameter-shift", shots: int | None,
-                 seed, mitigation=None, yes: bool | None = None, maxiter: int | None = None, journal=None,
+                 seed, yes: bool | None = None, maxiter: int | None = None, journal=None,
                  config=None):
         from qopt.devices.ibm import Submitter, check_options, connect
-        from qopt.mitigation.config import parse_mitigation
 
         super().__init__(prep, build)
         config = config if config is not None else prep.device
@@ -151,11 +143,8 @@ class QiskitRunner(Runner):
         self.shots = shots
         self.diff_method = "parameter-shift"
         self.yes, self.maxiter = yes, maxiter
-        self.mitigation = parse_mitigation(mitigation if mitigation is not None else config.mitigation,
-                                           base=config.mitigation,
-                                           source="--mitigation" if mitigation is not None else config.source)
-        if shots is None and (config.kind == "ibm" or (self.mitigation and self.mitigation.readout)):
-            raise ConfigError(f"device {config.name!r}: shots must be set (hardware and readout mitigation sample)")
+        if shots is None and config.kind == "ibm":
+            raise ConfigError(f"device {config.name!r}: shots must be set (hardware samples)")
         from qopt._random import as_generator
 
         rng = as_generator(seed)
@@ -193,9 +182,6 @@ class QiskitRunner(Runner):
         self.num_circuits = 0
         self.num_jobs = 0
         self.executions_by = {"objective": 0, "gradient": 0, "calibration": 0, "cdr": 0, "pec": 0, "samples": 0}
-        pec = self.mitigation.pec if self.mitigation else None
-        self._pec_rng = np.random.RandomState(pec.seed) if pec else None  # one sampling stream per run
-        self.pec_gamma: float | None = None
         self._exact_sim = None
 
     # ------------------------------------------------------------------ plumbing
@@ -237,7 +223,7 @@ class QiskitRunner(Runner):
         """
         counts = [1 if b is None else int(np.asarray(b).shape[0]) for _, b in pubs]
         for kind, c in zip(kinds, counts):
-            self.executions_by[kind] += c
+            self.executions_by[kind] = self.executions_by.get(kind, 0) + c
         self.num_circuits += sum(counts)
         self.num_jobs += 1
         if self.shots is None:
@@ -311,126 +297,110 @@ class QiskitRunner(Runner):
     def _energy(self, z, zz) -> np.ndarray:
         return self._const + z @ self._h + (zz[:, self._jq, self._jr] @ self._jv if self._jv.size else 0.0)
 
-    def _energies_of(self, outs, cal):
-        """Scaled energies per pub (array (k,)), readout-corrected with calibration ``cal``."""
-        from qopt.mitigation.readout import correct_moments, readout_errors
-
-        errs = readout_errors(cal[0][0], cal[1][0]) if cal is not None else None
+    def _run_energies(self, st, pubs, kinds, calibration=None):
+        """ONE job: ``pubs`` plus ``calibration``'s circuits; the scaled energies of ``pubs``, one array
+        (k,) per pub, from moments corrected by ``calibration.correct`` when given."""
+        n = len(pubs)
+        if calibration is not None:
+            extra = list(calibration.circuits(st.isa.num_qubits, st.physical))
+            pubs = list(pubs) + [(c, None) for c in extra]
+            kinds = list(kinds) + ["calibration"] * len(extra)
+        outs = self._execute(pubs, kinds)
         energies = []
-        for data in outs:
+        for data in outs[:n]:
             z, zz = self._moments(data)
-            if errs is not None:
-                z, zz = correct_moments(z, zz, *errs)
+            if calibration is not None:
+                z, zz = calibration.correct(z, zz, outs[n:])
             energies.append(self._energy(z, zz))
         return energies
 
-    def _run_energies(self, st, pubs, kinds):
-        """One job: ``pubs`` plus, with readout mitigation, the 2 calibration circuits; returns the
-        (readout-corrected) energies of ``pubs``, one array (k,) per pub."""
-        n = len(pubs)
-        readout = bool(self.mitigation and self.mitigation.readout)
-        if readout:
-            from qopt.mitigation.readout import calibration_circuits
+    # ------------------------------------------------------------------ batched raw execution (wrapped by mitigation)
+    def templates(self, x, variants=PLAIN) -> list:
+        """The :class:`~qopt.devices.occurrences.OccurrenceTemplate` of each variant ``(key, fn)`` of the
+        circuit at ``x`` (``(None, None)``: the plain ISA circuit)."""
+        st, _ = self._structure(x)
+        return [st.variant(self, key, fn) for key, fn in variants]
 
-            pubs = list(pubs) + [(c, None) for c in calibration_circuits(st.isa.num_qubits, st.physical)]
-            kinds = list(kinds) + ["calibration", "calibration"]
-        outs = self._execute(pubs, kinds)
-        return self._energies_of(outs[:n], outs[n:] if readout else None)
+    def run_batch(self, x, *, variants=PLAIN, gradient: bool = False, calibration=None, kind: str | None = None):
+        """ONE job: the circuit at ``x`` in every variant, its value and (``gradient``) gradient.
 
-    def _run_scaled(self, st, bindings_per_scale, kind: str):
-        """One job: every scale factor's bindings (+ calibration); returns energies per scale."""
-        return self._run_energies(st, [(t.circuit, b) for t, b in zip(st.templates, bindings_per_scale)],
-                                  [kind] * len(st.templates))
+        Args:
+            x: flat parameters, shape (d,).
+            variants: ``((key, fn), ...)``; ``fn`` maps the parametrised ISA circuit to a circuit with the
+                same parameters (built once per gate structure, cached under ``key``); ``(None, None)``
+                is the plain circuit.
+            gradient: also bind the +-pi/2 shift of every gate occurrence (parameter shift).
+            calibration: object with ``circuits(num_qubits, physical) -> bound circuits`` added to the
+                job and ``correct(z (k, n), zz (k, n, n), outputs) -> (z, zz)`` applied to the measured
+                moments (readout mitigation), or None.
+            kind: the purpose counted in ``info()["executions_by_purpose"]`` (default ``objective``, or
+                ``gradient``).
 
-    def _extrapolate(self, values):
-        z = self.mitigation.zne if self.mitigation else None
-        if z is None:
-            return float(values[0]), np.ones(1)
-        from qopt.mitigation.zne import extrapolate, extrapolation_partials
-
-        v = extrapolate(z.scale_factors, values, factory=z.factory, order=z.order)
-        return v, extrapolation_partials(z.scale_factors, values, factory=z.factory, order=z.order)
-
-    # ------------------------------------------------------------------ public interface
-    def value(self, x) -> float:
-        """Mitigated ``<C>`` (scaled units) of the circuit at ``x``: one job."""
-        st, theta = self._structure(x)
-        if self.mitigation and self.mitigation.cdr:
-            return self._cdr_value(st, theta)
-        if self.mitigation and self.mitigation.pec:
-            return self._pec_value(st, theta)
-        binds = [t.bindings(t.angles(theta))[None, :] for t in st.templates]
-        energies = self._run_scaled(st, binds, "objective")
-        return self._extrapolate([float(e[0]) for e in energies])[0]
-
-    def noisy_values(self, x) -> dict:
-        """Unmitigated and per-scale values (diagnostics): {"scales": [...], "values": [...]}."""
-        st, theta = self._structure(x)
-        binds = [t.bindings(t.angles(theta))[None, :] for t in st.templates]
-        energies = self._run_scaled(st, binds, "objective")
-        return {"scales": list(st.scales), "values": [float(e[0]) for e in energies]}
-
-    def value_and_grad(self, x):
-        """(mitigated ``<C>``, gradient of shape (len(x),)) by per-occurrence parameter shift: one job."""
-        if self.mitigation and self.mitigation.cdr:
-            raise ConfigError("CDR has no parameter-shift gradient (its fit changes with the angles); use a "
-                              "gradient-free optimizer (cobyla, nelder-mead, spsa) with cdr")
-        if self.mitigation and self.mitigation.pec:
-            raise ConfigError("PEC has no parameter-shift gradient here (its circuits are sampled per "
-                              "evaluation); use a gradient-free optimizer (cobyla, nelder-mead, spsa) with pec")
+        Returns:
+            ``(values, grads)``: scaled ``<C>`` per variant, shape (V,), and ``d<C>/dx`` per variant,
+            shape (V, d), or None without ``gradient``.
+        """
         x = np.asarray(x, dtype=np.float64)
         st, theta = self._structure(x)
+        temps = [st.variant(self, key, fn) for key, fn in variants]
         binds = []
-        for t in st.templates:
+        for t in temps:
             phi = t.angles(theta)
-            m = phi.size
-            shifts = np.concatenate([np.zeros((1, m)), np.eye(m) * (math.pi / 2), -np.eye(m) * (math.pi / 2)])
-            binds.append(t.bindings(phi[None, :] + shifts))
-        energies = self._run_scaled(st, binds, "gradient")
-        values, grads = [], []
-        for t, e in zip(st.templates, energies):
+            if gradient:
+                m = phi.size
+                shifts = np.concatenate([np.zeros((1, m)), np.eye(m) * (math.pi / 2), -np.eye(m) * (math.pi / 2)])
+                binds.append(t.bindings(phi[None, :] + shifts))
+            else:
+                binds.append(t.bindings(phi)[None, :])
+        kind = kind or ("gradient" if gradient else "objective")
+        energies = self._run_energies(st, [(t.circuit, b) for t, b in zip(temps, binds)], [kind] * len(temps),
+                                      calibration)
+        values = np.array([float(e[0]) for e in energies])
+        if not gradient:
+            return values, None
+        jac = self._jacobian(x)
+        grads = []
+        for t, e in zip(temps, energies):
             m = t.num_occurrences
-            dphi = (e[1:1 + m] - e[1 + m:]) / 2.0
-            values.append(float(e[0]))
-            grads.append(t.A.T @ dphi)
-        value, partials = self._extrapolate(values)
-        dtheta = sum(w * g for w, g in zip(partials, grads))
-        return value, self._jacobian(x).T @ dtheta
+            grads.append(jac.T @ (t.A.T @ ((e[1:1 + m] - e[1 + m:]) / 2.0)))
+        return values, np.stack(grads)
 
-    def _cdr_value(self, st, theta) -> float:
-        from qopt.mitigation.cdr import cdr_fit, training_circuits
+    def run_circuits(self, x, circuits, *, kind, calibration=None) -> np.ndarray:
+        """ONE job: bound, measured ISA ``circuits`` derived from the circuit at ``x`` (sharing its
+        layout: CDR training circuits, PEC samples) plus ``calibration``'s; their scaled energies, shape
+        (len(circuits),). ``kind``: the purpose counted, one for all or one per circuit."""
+        st, _ = self._structure(x)
+        kinds = [kind] * len(circuits) if isinstance(kind, str) else list(kind)
+        if len(kinds) != len(circuits):
+            raise ValueError(f"{len(kinds)} kinds for {len(circuits)} circuits")
+        energies = self._run_energies(st, [(c, None) for c in circuits], kinds, calibration)
+        return np.array([float(e[0]) for e in energies])
 
-        opts = self.mitigation.cdr
-        bound = self._bound_plain(st, theta)
-        train = training_circuits(bound, opts, self.target)
-        energies = self._run_energies(st, [(bound, None)] + [(c, None) for c in train],
-                                      ["objective"] + ["cdr"] * len(train))
-        noisy = [float(e[0]) for e in energies]
-        ideal = [self.ideal_value(c) for c in train]
-        return cdr_fit(noisy[1:], ideal, noisy[0], fraction_non_clifford=opts.fraction_non_clifford)
-
-    def _bound_plain(self, st, theta):
+    def bound_circuit(self, x):
+        """The plain measured ISA circuit at ``x``, parameters bound."""
+        st, theta = self._structure(x)
         return st.plain.circuit.assign_parameters(
             dict(zip(st.plain.circuit.parameters, st.plain.bindings(st.plain.angles(theta)))))
 
-    def _pec_value(self, st, theta) -> float:
-        from qopt.mitigation.pec import pec_estimate, sample_circuits
-
-        opts = self.mitigation.pec
-        circuits, signs, gamma = sample_circuits(self._bound_plain(st, theta), self.target,
-                                                 num_samples=opts.num_samples, rng=self._pec_rng,
-                                                 noise_scale=opts.noise_scale)
-        self.pec_gamma = gamma
-        values = [float(e[0]) for e in self._run_energies(st, [(c, None) for c in circuits], ["pec"] * len(circuits))]
-        return pec_estimate(values, signs, gamma, offset=float(self._const))
-
-    def ideal_value(self, circuit) -> float:
-        """Noiseless ``<C>`` of a bound measured ISA circuit (state vector on its measured qubits)."""
-        from qopt.mitigation.cdr import ideal_probabilities
-
-        p = ideal_probabilities(circuit)
-        z, zz = self._moments_exact(p)
+    def energy_of_probabilities(self, p) -> float:
+        """Scaled ``<C>`` of a distribution over the measured clbits, shape (2**n,) (clbit q = bit q)."""
+        z, zz = self._moments_exact(np.asarray(p, dtype=np.float64))
         return float(self._energy(z, zz)[0])
+
+    @property
+    def offset(self) -> float:
+        """The constant term of the scaled Ising energy."""
+        return float(self._const)
+
+    # ------------------------------------------------------------------ the runner protocol
+    def value(self, x) -> float:
+        """``<C>`` (scaled units) of the circuit at ``x``: one job."""
+        return float(self.run_batch(x)[0][0])
+
+    def value_and_grad(self, x):
+        """(``<C>``, gradient of shape (len(x),)) by per-occurrence parameter shift: one job."""
+        values, grads = self.run_batch(x, gradient=True)
+        return float(values[0]), grads[0]
 
     def _moments_exact(self, p):
         idx = np.arange(p.size)
@@ -479,7 +449,7 @@ class QiskitRunner(Runner):
         return int(self.num_circuits)
 
     def info(self) -> dict:
-        """Run record for ``Result.info``: backend, job ids, jobs, executions per purpose, mitigation."""
+        """Run record for ``Result.info``: backend, job ids, jobs, executions per purpose."""
         sub = self.submitter
         isa = next(iter(self._structures.values())).isa if self._structures else None
         return {
@@ -493,8 +463,7 @@ class QiskitRunner(Runner):
             "job_retries": int(sub.retries) if sub else 0,
             **({"journal": str(self.journal.path), "jobs_replayed": self.journal.replayed} if self.journal else {}),
             "executions_by_purpose": dict(self.executions_by),
-            "mitigation": self.mitigation.to_dict() if self.mitigation else None,
-            **({"pec_gamma": self.pec_gamma} if self.pec_gamma is not None else {}),
+            "mitigation": None,  # a MitigatedRunner (qopt.mitigation.runner) fills this in
             "isa_ops": {k: int(v) for k, v in isa.count_ops().items()} if isa is not None else None,
             "physical_qubits": next(iter(self._structures.values())).physical if self._structures else None,
             "transpile_s": self.transpile_s,

@@ -9,8 +9,12 @@
 * :mod:`qopt.mitigation.pec`: probabilistic error cancellation (depolarising representations from the
   backend's gate errors, sampled with Mitiq).
 
-The Qiskit runner (:mod:`qopt.devices.qiskit_runner`) applies them to every expectation value the
-optimiser sees and to the final energy estimate.
+* :mod:`qopt.mitigation.runner`: :func:`~qopt.mitigation.runner.mitigate` wraps a runner (as Mitiq wraps
+  an executor) so every expectation value and gradient the optimiser sees is mitigated; the device
+  factory (:func:`qopt.devices.factory.make_runner`) applies it to the Qiskit runner. Final readouts
+  stay raw measured shots.
+
+This package never imports :mod:`qopt.devices`: it drives a runner through its methods.
 """
 
 from __future__ import annotations

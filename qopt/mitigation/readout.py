@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["calibration_circuits", "readout_errors", "correct_moments", "confusion_matrices"]
+__all__ = ["calibration_circuits", "readout_errors", "correct_moments", "confusion_matrices", "ReadoutCalibration"]
 
 
 def calibration_circuits(num_physical: int, physical: list[int]):
@@ -71,3 +71,18 @@ def correct_moments(z: np.ndarray, zz: np.ndarray, e0: np.ndarray, e1: np.ndarra
     zzt = (zz - a[:, None] * a[None, :] - a[:, None] * c[None, :] * zt[..., None, :]
            - c[:, None] * a[None, :] * zt[..., :, None]) / (c[:, None] * c[None, :])
     return zt, zzt
+
+
+class ReadoutCalibration:
+    """The calibration a runner adds to each job (see ``QiskitRunner.run_batch``): the two
+    :func:`calibration_circuits` on the measured physical qubits, and the moment correction from their
+    shots. The confusion model is re-estimated in every job, so it follows the device's drift."""
+
+    def circuits(self, num_physical: int, physical: list[int]) -> list:
+        """The (all-zeros, all-ones) calibration circuits."""
+        return calibration_circuits(num_physical, physical)
+
+    def correct(self, z: np.ndarray, zz: np.ndarray, outputs) -> tuple[np.ndarray, np.ndarray]:
+        """``(z, zz)`` corrected with the error rates of ``outputs`` = the calibration circuits' shots,
+        each of shape (1, shots, n)."""
+        return correct_moments(z, zz, *readout_errors(outputs[0][0], outputs[1][0]))

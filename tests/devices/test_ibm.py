@@ -14,6 +14,7 @@ pytest.importorskip("mitiq")
 from qopt.devices import load_device  # noqa: E402
 from qopt.devices import ibm as ibm_mod  # noqa: E402
 from qopt.devices.qiskit_runner import QiskitRunner  # noqa: E402
+from qopt.mitigation.runner import mitigate  # noqa: E402
 from qopt.errors import ConfigError, SolverError  # noqa: E402
 from qopt.problems import MaxCut  # noqa: E402
 from qopt.qubo.ising import ising_terms  # noqa: E402
@@ -38,8 +39,9 @@ def _runner(problem, device, *, mitigation=None, shots="config", seed=1, yes=Non
     def build(x):
         return qaoa_gates(h, J, x[:layers], x[layers:])
 
-    runner = QiskitRunner(prep, build, shots=prep.device.shots if shots == "config" else shots, seed=seed,
-                          mitigation=mitigation, yes=yes, maxiter=maxiter)
+    runner = mitigate(QiskitRunner(prep, build, shots=prep.device.shots if shots == "config" else shots, seed=seed,
+                                   yes=yes, maxiter=maxiter),
+                      mitigation if mitigation is not None else prep.device.mitigation, base=prep.device.mitigation)
     return runner, _ideal(build(X), prep)
 
 

@@ -10,6 +10,7 @@ pytest.importorskip("mitiq")
 
 from qopt.devices import load_device  # noqa: E402
 from qopt.devices.qiskit_runner import QiskitRunner  # noqa: E402
+from qopt.mitigation.runner import mitigate  # noqa: E402
 from qopt.mitigation.pec import gate_noise_levels, pec_estimate, sample_circuits, sampling_overhead  # noqa: E402
 from qopt.problems import MaxCut  # noqa: E402
 from qopt.qubo.ising import ising_terms  # noqa: E402
@@ -24,8 +25,8 @@ def _runner(device, mitigation=None, shots=None, seed=1):
     prep = prepare(ring, device)
     h, J, _ = ising_terms(prep.bqm, prep.variables)
     h, J = h / prep.scale, {k: v / prep.scale for k, v in J.items()}
-    return QiskitRunner(prep, lambda x: qaoa_gates(h, J, x[:1], x[1:]), shots=shots, seed=seed,
-                        mitigation=mitigation)
+    return mitigate(QiskitRunner(prep, lambda x: qaoa_gates(h, J, x[:1], x[1:]), shots=shots, seed=seed),
+                    mitigation)
 
 
 def _depolarising(runner) -> None:
@@ -44,7 +45,7 @@ def _depolarising(runner) -> None:
                 d = 2 ** len(qargs)  # average gate error r = lambda (d - 1) / d
                 model.add_quantum_error(depolarizing_error(props.error * d / (d - 1), len(qargs)), name,
                                         list(qargs))
-    runner._exact_sim = AerSimulator(method="density_matrix", noise_model=model)
+    getattr(runner, "runner", runner)._exact_sim = AerSimulator(method="density_matrix", noise_model=model)
 
 
 def _ideal(runner) -> float:
@@ -56,7 +57,7 @@ def _ideal(runner) -> float:
     idx = np.arange(1 << n)
     z = 1.0 - 2.0 * ((idx[:, None] >> np.arange(n)[None, :]) & 1)
     p = Statevector(to_qiskit(runner.build(X), n)).probabilities()
-    return float(runner._energy((p @ z)[None, :], np.einsum("s,sq,sr->qr", p, z, z)[None])[0])
+    return runner.energy_of_probabilities(p)
 
 
 def test_noise_levels_are_pauli_error_probabilities_of_the_reported_gate_errors():
@@ -70,8 +71,7 @@ def test_noise_levels_are_pauli_error_probabilities_of_the_reported_gate_errors(
 
 def test_sampled_circuits_add_only_paulis_and_gamma_is_the_product_of_gate_norms():
     runner = _runner("ibm_fake", shots=100)
-    st, theta = runner._structure(X)
-    bound = runner._bound_plain(st, theta)
+    bound = runner.bound_circuit(X)
     circuits, signs, gamma = sample_circuits(bound, runner.target, num_samples=60, rng=np.random.RandomState(3))
     assert len(circuits) == signs.size == 60 and set(np.unique(signs)) == {-1.0, 1.0}
     two, one = gate_noise_levels(runner.target.target)

@@ -56,11 +56,11 @@ def test_ddd_cdr_and_pec_circuits_keep_the_device_gates(ecr_isa):
     from qopt.mitigation.cdr import training_circuits
     from qopt.mitigation.config import CDROptions
     from qopt.mitigation.pec import sample_circuits
-    from qopt.devices.qiskit_runner import _insert_ddd
+    from qopt.mitigation.transform import insert_ddd
 
     backend, isa = ecr_isa
     ecr = isa.count_ops()["ecr"]
-    ddd = to_isa(mitiq_round_trip(isa, lambda c: _insert_ddd(c, "xx")), backend)
+    ddd = to_isa(mitiq_round_trip(isa, lambda c: insert_ddd(c, "xx")), backend)
     assert ddd.count_ops()["ecr"] == ecr and _pairs_supported(ddd, backend.target)
     np.testing.assert_allclose(ideal_probabilities(ddd), ideal_probabilities(isa), atol=1e-9)
     for c in training_circuits(isa, CDROptions(num_training_circuits=3, fraction_non_clifford=0.5), backend):
@@ -89,7 +89,8 @@ def test_parametric_transform_keeps_parameters_layout_and_unitary():
     from qiskit.transpiler import generate_preset_pass_manager
     from qiskit_ibm_runtime.fake_provider import FakeManilaV2
 
-    from qopt.mitigation.transform import occurrence_template, parametric_transform, to_isa
+    from qopt.devices.occurrences import occurrence_template
+    from qopt.mitigation.transform import parametric_transform, to_isa
 
     backend = FakeManilaV2()
     p = [Parameter(f"s{i}") for i in range(4)]
@@ -142,6 +143,7 @@ def test_zne_runs_on_an_ecr_device_through_the_runner():
 
     from qopt.devices import load_device
     from qopt.devices.qiskit_runner import QiskitRunner
+    from qopt.mitigation.runner import mitigate
     from qopt.problems import MaxCut
     from qopt.qubo.ising import ising_terms
     from qopt.solvers._variational import prepare
@@ -152,12 +154,12 @@ def test_zne_runs_on_an_ecr_device_through_the_runner():
     prep = prepare(MaxCut(nx.cycle_graph(4), name="ring4"), device)
     h, J, _ = ising_terms(prep.bqm, prep.variables)
     h, J = h / prep.scale, {k: v / prep.scale for k, v in J.items()}
-    runner = QiskitRunner(prep, lambda x: qaoa_gates(h, J, x[:1], x[1:]), shots=500, seed=1,
-                          mitigation={"zne": {"scale_factors": [1, 3, 5]}, "ddd": {"rule": "xx"}})
+    runner = mitigate(QiskitRunner(prep, lambda x: qaoa_gates(h, J, x[:1], x[1:]), shots=500, seed=1),
+                      {"zne": {"scale_factors": [1, 3, 5]}, "ddd": {"rule": "xx"}})
     value = runner.value(np.array([0.6, -0.39]))
     assert -4.0 <= value * prep.scale <= 0.0
-    st, _ = runner._structure(np.array([0.6, -0.39]))
-    counts = [t.circuit.count_ops()["ecr"] for t in st.templates]
+    templates = runner.templates(np.array([0.6, -0.39]), runner.variants)
+    counts = [t.circuit.count_ops()["ecr"] for t in templates]
     assert counts == [counts[0], 3 * counts[0], 5 * counts[0]]
-    for t in st.templates:
+    for t in templates:
         assert _pairs_supported(t.circuit, runner.target.target)
