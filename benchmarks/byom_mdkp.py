@@ -15,21 +15,9 @@ import json
 import time
 import warnings
 
-import dimod
-
 import qopt
+from qopt.testing import knapsack_as_user_cqm as plain_cqm
 from _machine import machine_info
-
-
-def plain_cqm(kp) -> dimod.ConstrainedQuadraticModel:
-    """The knapsack written as a user would: dimod variables named item0.., minimise -profit."""
-    x = [dimod.Binary(f"item{j}") for j in range(kp.num_variables)]
-    cqm = dimod.ConstrainedQuadraticModel()
-    cqm.set_objective(-dimod.quicksum(float(p) * xj for p, xj in zip(kp.profits, x)))
-    for i in range(kp.num_constraints):
-        cqm.add_constraint(dimod.quicksum(float(w) * xj for w, xj in zip(kp.weights[i], x) if w)
-                           <= float(kp.capacities[i]), label=f"capacity{i}")
-    return cqm
 
 
 def main() -> None:

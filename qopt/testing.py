@@ -2,7 +2,8 @@
 
 Like dimod's ``dimod.testing``: call :func:`assert_problem_api` on a new
 :class:`~qopt.problems.Problem` subclass, :func:`assert_result_api` on what a new
-solver returns.
+solver returns. :func:`knapsack_as_user_cqm` writes a bundled knapsack the way a user would
+(the bring-your-own-model reference of the tests and ``benchmarks/byom_mdkp.py``).
 """
 
 from __future__ import annotations
@@ -11,7 +12,29 @@ import itertools
 
 import numpy as np
 
-__all__ = ["assert_problem_api", "assert_result_api", "brute_force"]
+__all__ = ["assert_problem_api", "assert_result_api", "brute_force", "knapsack_as_user_cqm"]
+
+
+def knapsack_as_user_cqm(kp):
+    """A multi-dimensional knapsack as a user writes it in dimod: binaries ``item0..``, constraints
+    ``capacity0..``, objective ``-profit`` (minimised).
+
+    Args:
+        kp: a :class:`~qopt.problems.MultiDimKnapsack` (``profits`` (n,), ``weights`` (m, n),
+            ``capacities`` (m,)).
+
+    Returns:
+        a ``dimod.ConstrainedQuadraticModel``.
+    """
+    import dimod
+
+    x = [dimod.Binary(f"item{j}") for j in range(kp.num_variables)]
+    cqm = dimod.ConstrainedQuadraticModel()
+    cqm.set_objective(-dimod.quicksum(float(p) * xj for p, xj in zip(kp.profits, x)))
+    for i in range(kp.num_constraints):
+        cqm.add_constraint(dimod.quicksum(float(w) * xj for w, xj in zip(kp.weights[i], x) if w)
+                           <= float(kp.capacities[i]), label=f"capacity{i}")
+    return cqm
 
 
 def brute_force(problem, *, max_variables: int = 16) -> tuple[np.ndarray, float]:

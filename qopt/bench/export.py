@@ -141,7 +141,7 @@ def _model_stats(run: dict, cache: dict) -> dict:
             stats["vars"] = stats["binary"] = len(cqm.variables)
         else:
             try:
-                bqm, _ = problem.to_bqm(**qubo_opts) if problem.family not in ("qubo", "maxcut") else problem.to_bqm()
+                bqm, _ = problem.encode(**qubo_opts)
             except Exception:  # noqa: BLE001
                 bqm = None
             if bqm is not None:

@@ -126,7 +126,7 @@ def train(ctx, dataset, mnist_path, epochs, qubits, layers, ansatz, graph, reado
                           curves_path=curves_path, output=output)
     if _explicit(ctx, "fine_tune_part"):
         raise click.BadParameter("applies with --load CKPT only", param_hint="--fine-tune")
-    from qopt.qcae.train import TrainConfig, run, save_checkpoint
+    from qopt.qcae.train import TrainConfig, run
 
     try:  # the config's own checks of user values are input errors (exit 2), not bugs
         config = TrainConfig(
@@ -140,17 +140,8 @@ def train(ctx, dataset, mnist_path, epochs, qubits, layers, ansatz, graph, reado
         raise click.UsageError(str(err)) from None
     outcome = run(config, classical=not no_classical, progress=not quiet, shots=shots, yes=yes, journal=journal)
     metrics = outcome["metrics"]
-    files = {}
-    if save_path:
-        files["checkpoint"] = str(save_checkpoint(save_path, outcome))
-        _info(f"qcae: checkpoint written to {save_path}", quiet)
-    if grid_path:
-        files["grid"] = str(_grid(grid_path, outcome["models"], outcome["data"]["test_clean"],
-                                  outcome["data"]["test_noisy"], title=f"{dataset}, sigma {noise_sigma}"))
-    if curves_path:
-        from qopt.qcae.plots import training_curves
-
-        files["curves"] = str(training_curves(curves_path, outcome["history"], title=f"{dataset}, sigma {noise_sigma}"))
+    files = _write_files(outcome, save_path=save_path, grid_path=grid_path, curves_path=curves_path,
+                         title=f"{dataset}, sigma {noise_sigma}", what="checkpoint", quiet=quiet)
     if output == "json":
         emit_json({**metrics, "config": config.to_dict(), "files": files,
                    "history": outcome["history"]})
@@ -159,10 +150,28 @@ def train(ctx, dataset, mnist_path, epochs, qubits, layers, ansatz, graph, reado
         click.echo(f"train_s {metrics['train_s']:.1f}  ({metrics['num_train']} train / {metrics['num_test']} test images)")
 
 
+def _write_files(outcome, *, save_path, grid_path, curves_path, title: str, what: str, quiet: bool) -> dict:
+    """Write the checkpoint, image grid and training curves asked for; ``{kind: path}`` of each."""
+    from qopt.qcae.train import save_checkpoint
+
+    files = {}
+    if save_path:
+        files["checkpoint"] = str(save_checkpoint(save_path, outcome))
+        _info(f"qcae: {what} written to {save_path}", quiet)
+    if grid_path:
+        files["grid"] = str(_grid(grid_path, outcome["models"], outcome["data"]["test_clean"],
+                                  outcome["data"]["test_noisy"], title=title))
+    if curves_path:
+        from qopt.qcae.plots import training_curves
+
+        files["curves"] = str(training_curves(curves_path, outcome["history"], title=title))
+    return files
+
+
 def _fine_tune(ctx, *, quiet, load_path, device, part, epochs, num_train, num_test, batch_size, lr, max_train_s,
                shots, yes, journal, seed, mnist_path, save_path, grid_path, curves_path, output) -> None:
     from qopt.qcae.finetune import FineTuneConfig, fine_tune
-    from qopt.qcae.train import load_checkpoint, save_checkpoint
+    from qopt.qcae.train import load_checkpoint
 
     for name in _DATA_OPTIONS:
         if _explicit(ctx, name):
@@ -189,17 +198,8 @@ def _fine_tune(ctx, *, quiet, load_path, device, part, epochs, num_train, num_te
     outcome = fine_tune(load_path, device, config, yes=yes, journal=journal, mnist_path=mnist_path,
                         progress=not quiet)
     metrics = outcome["metrics"]
-    files = {}
-    if save_path:
-        files["checkpoint"] = str(save_checkpoint(save_path, outcome))
-        _info(f"qcae: fine-tuned checkpoint written to {save_path}", quiet)
-    if grid_path:
-        files["grid"] = str(_grid(grid_path, outcome["models"], outcome["data"]["test_clean"],
-                                  outcome["data"]["test_noisy"], title=f"fine-tuned on {metrics['device']}"))
-    if curves_path:
-        from qopt.qcae.plots import training_curves
-
-        files["curves"] = str(training_curves(curves_path, outcome["history"], title=f"fine-tuning on {metrics['device']}"))
+    files = _write_files(outcome, save_path=save_path, grid_path=grid_path, curves_path=curves_path,
+                         title=f"fine-tuned on {metrics['device']}", what="fine-tuned checkpoint", quiet=quiet)
     if output == "json":
         emit_json({**metrics, "config": outcome["config"].to_dict(), "fine_tune": dataclasses.asdict(config),
                    "files": files, "history": outcome["history"]})

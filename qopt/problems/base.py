@@ -181,6 +181,12 @@ class Problem(abc.ABC):
 
         return to_bqm(self.cqm(), **options)
 
+    def encode(self, *, penalty="calibrated", slack="binary", weights=None):
+        """``(bqm, decoder)`` with the constraint-encoding options of :func:`qopt.qubo.to_bqm`
+        (``penalty``, ``slack``, ``weights``). A problem without constraints has nothing to encode:
+        it returns its objective BQM and ignores them (:class:`Unconstrained`)."""
+        return self.to_bqm(penalty=penalty, slack=slack, weights=weights)
+
     def milp_model(self):
         """The model the exact MILP solver optimises (default: :meth:`cqm`)."""
         return self.cqm()
@@ -233,3 +239,7 @@ class Unconstrained(Problem):
     def repair(self, x) -> np.ndarray:
         """Every assignment is feasible: a copy of ``x``."""
         return as_solution(x, self.num_variables).copy()
+
+    def encode(self, *, penalty="calibrated", slack="binary", weights=None):
+        """The objective BQM: no constraints, so the encoding options do not apply."""
+        return self.to_bqm()

@@ -57,9 +57,7 @@ def _bqm_of(problem, penalty, slack):
     if isinstance(problem, dimod.BinaryQuadraticModel):
         bqm = problem.change_vartype("BINARY", inplace=False)
         return bqm, None
-    if problem.family in ("qubo", "maxcut"):
-        return problem.to_bqm()
-    return problem.to_bqm(penalty=penalty, slack=slack)
+    return problem.encode(penalty=penalty, slack=slack)
 
 
 def prepare(problem, device, *, penalty="calibrated", slack="unbalanced", scale: float | None = None) -> Prepared:

@@ -267,10 +267,7 @@ def _bqm_heuristic(problem, name, sample, *, seed, penalty, slack, weights, repa
                    postprocess=None):
     seed = resolve_seed(seed)  # one int drives the run and is recorded (a Generator gives one draw)
     t0 = time.perf_counter()
-    qubo_opts = {}
-    if problem.family not in ("qubo", "maxcut"):
-        qubo_opts = {"penalty": penalty, "slack": slack, "weights": weights}
-    bqm, decoder = problem.to_bqm(**qubo_opts)
+    bqm, decoder = problem.encode(penalty=penalty, slack=slack, weights=weights)
     _check_bqm(bqm, problem, name)
     n, m = bqm.num_variables, bqm.num_interactions
     reads = options["num_reads"]

@@ -102,10 +102,7 @@ def random_bitstrings(problem, *, shots: int = 1024, like: str = "qaoa", mixer: 
     t0 = time.perf_counter()
     rng = np.random.default_rng(seed)
     slack = slack or _DEFAULT_SLACK[like]
-    qubo_opts = {}
-    if problem.family not in ("qubo", "maxcut"):
-        qubo_opts = {"penalty": penalty, "slack": slack, "weights": weights}
-    bqm, decoder = problem.to_bqm(**qubo_opts)
+    bqm, decoder = problem.encode(penalty=penalty, slack=slack, weights=weights)
     variables = list(bqm.variables)
     m = len(variables)
     t1 = time.perf_counter()

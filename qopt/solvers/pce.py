@@ -570,10 +570,7 @@ def pce(problem, *, qubits: int | None = None, k: int | None = None, device=None
         raise ConfigError(f"k must be an integer >= 1, got {k!r}")
     if restarts < 1 or maxiter < 1:
         raise ConfigError(f"restarts and maxiter must be >= 1, got {restarts}, {maxiter}")
-    qubo_opts = {}
-    if problem.family not in ("qubo", "maxcut"):
-        qubo_opts = {"penalty": penalty, "slack": slack, "weights": weights}
-    bqm, decoder = problem.to_bqm(**qubo_opts)
+    bqm, decoder = problem.encode(penalty=penalty, slack=slack, weights=weights)
     variables = list(bqm.variables)
     m = len(variables)
     n, k = choose_encoding(m, None if qubits is None else int(qubits), None if k is None else int(k))

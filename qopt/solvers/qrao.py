@@ -424,10 +424,7 @@ def qrao(problem, *, encoding: int = 3, rounding: str = "magic", device=None, se
     if config.kind != "exact":
         raise ConfigError(f"QRAO runs on qopt's exact simulation only; device {config.name!r} "
                           f"(kind {config.kind}) is not supported yet")
-    qubo_opts = {}
-    if problem.family not in ("qubo", "maxcut"):
-        qubo_opts = {"penalty": penalty, "slack": slack, "weights": weights}
-    bqm, decoder = problem.to_bqm(**qubo_opts)
+    bqm, decoder = problem.encode(penalty=penalty, slack=slack, weights=weights)
     enc = encode(bqm, encoding)
     config.check_width(enc.num_qubits)
     if enc.num_qubits > MAX_QUBITS:

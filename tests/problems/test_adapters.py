@@ -299,13 +299,10 @@ def test_lp_problem_gets_generic_repair_and_names():
 def test_plain_cqm_mdkp_matches_the_knapsack_class():
     """pb7 (OR-Library mknap2, 37 items, 30 constraints) as a user's dimod CQM: sa is feasible and
     within 2 % of the published optimum 1035 (benchmarks/byom_mdkp.py has the per-seed table)."""
+    from qopt.testing import knapsack_as_user_cqm
+
     kp = qopt.load("pb7")
-    x = [dimod.Binary(f"item{j}") for j in range(kp.num_variables)]
-    cqm = dimod.ConstrainedQuadraticModel()
-    cqm.set_objective(-dimod.quicksum(float(p) * xj for p, xj in zip(kp.profits, x)))
-    for i in range(kp.num_constraints):
-        cqm.add_constraint(dimod.quicksum(float(w) * xj for w, xj in zip(kp.weights[i], x) if w)
-                           <= float(kp.capacities[i]), label=f"capacity{i}")
+    cqm = knapsack_as_user_cqm(kp)
     r = qopt.solve(cqm, "sa", seed=0, num_reads=50, num_sweeps=500)
     assert r.feasible and cqm.check_feasible(r.sample)
     assert -r.objective >= 0.98 * kp.known_optimum
