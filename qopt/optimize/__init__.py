@@ -52,6 +52,7 @@ class OptimizationResult:
         ngev: gradient evaluations.
         optimizer: name used.
         message: the optimizer's stop message.
+        interrupted: True when Ctrl-C stopped the run (``x`` is then the best point so far).
     """
 
     x: np.ndarray
@@ -62,6 +63,7 @@ class OptimizationResult:
     ngev: int
     optimizer: str
     message: str = ""
+    interrupted: bool = False
 
 
 def _progress(total: int, desc: str, progress: bool | None):
@@ -154,7 +156,7 @@ def minimize(objective: Callable[[np.ndarray], float], x0, *, optimizer: str = "
         if bar is not None:
             bar.update(bar.task_ids[0], advance=1, value=f"{value:.6g}")
 
-    message = ""
+    message, interrupted = "", False
     try:
         if name in ("cobyla", "nelder-mead", "l-bfgs-b"):
             message = _scipy(name, f, fg, x0, maxiter, opts, tick)
@@ -166,13 +168,15 @@ def minimize(objective: Callable[[np.ndarray], float], x0, *, optimizer: str = "
         if not np.isfinite(best["fun"]):
             raise
         message = f"interrupted (Ctrl-C) after {len(trace)} iterations: best point so far"
+        interrupted = True
         logger.warning("interrupted: finishing with the best parameters after %d iterations "
                        "(Ctrl-C again to abort)", len(trace))
     finally:
         if bar is not None:
             bar.stop()
     return OptimizationResult(x=best["x"], fun=float(best["fun"]), trace=trace, nit=len(trace),
-                              nfev=counts["nfev"], ngev=counts["ngev"], optimizer=name, message=message)
+                              nfev=counts["nfev"], ngev=counts["ngev"], optimizer=name, message=message,
+                              interrupted=interrupted)
 
 
 def _scipy(name, f, fg, x0, maxiter, opts, tick) -> str:

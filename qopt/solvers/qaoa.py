@@ -273,7 +273,7 @@ def qaoa(problem, *, device=None, layers: int = 1, init: str = "ramp", mixer: st
     from qopt.optimize import minimize
 
     trace: list[float] = []
-    counts = {"nfev": 0, "ngev": 0}
+    counts = {"nfev": 0, "ngev": 0, "interrupted": False}
     runners: dict = {}
 
     def runner_for(p, multi):
@@ -300,6 +300,7 @@ def qaoa(problem, *, device=None, layers: int = 1, init: str = "ramp", mixer: st
         trace.extend(v * prep.scale for v in res.trace)
         counts["nfev"] += res.nfev
         counts["ngev"] += res.ngev
+        counts["interrupted"] = counts["interrupted"] or res.interrupted
         return res
 
     identity = lambda u: u  # noqa: E731
@@ -314,6 +315,8 @@ def qaoa(problem, *, device=None, layers: int = 1, init: str = "ramp", mixer: st
                     g, b = interp_angles(g, b)
                 res = optimise(p, np.concatenate([g, b]), identity, plain_jac, label="interp ")
                 g, b = res.x[:p], res.x[p:]
+                if counts["interrupted"]:  # Ctrl-C: finish with the layers optimised so far
+                    break
             else:
                 S, Cc = fourier_matrices(p, p)
                 if p == 1:
@@ -330,6 +333,8 @@ def qaoa(problem, *, device=None, layers: int = 1, init: str = "ramp", mixer: st
                 res = optimise(p, np.concatenate([u, v]), to_x, jac, label="fourier ")
                 u, v = res.x[:p], res.x[p:]
                 g, b = S @ u, Cc @ v
+                if counts["interrupted"]:
+                    break
     else:
         if init == "ramp":
             g, b = ramp_angles(layers)
@@ -344,14 +349,16 @@ def qaoa(problem, *, device=None, layers: int = 1, init: str = "ramp", mixer: st
             g, b = r.uniform(0, np.pi / 2, layers), -r.uniform(0, np.pi / 4, layers)
         res = optimise(layers, np.concatenate([g, b]), identity, plain_jac)
         g, b = res.x[:layers], res.x[layers:]
-    if multi_angle:
+    layers_run = len(g)  # fewer than ``layers`` when Ctrl-C stopped an interp/fourier ladder
+    if multi_angle and not counts["interrupted"]:
         p = layers
         bm = np.repeat(np.asarray(b)[:, None], n, axis=1)
         res = optimise(p, np.concatenate([g, bm.ravel()]), identity, plain_jac, multi=True, label="ma ")
         g, b = res.x[:p], res.x[p:].reshape(p, n)
     t2 = time.perf_counter()
 
-    rn = runner_for(layers, multi_angle)
+    multi_run = bool(multi_angle) and np.ndim(b) == 2
+    rn = runner_for(layers_run, multi_run)
     x = np.concatenate([np.ravel(g), np.ravel(b)])
     final_obj = rn.objective(x, alpha) * prep.scale
     final_exp = rn.value(x) * prep.scale
@@ -368,6 +375,8 @@ def qaoa(problem, *, device=None, layers: int = 1, init: str = "ramp", mixer: st
         "betas": np.asarray(b).tolist(), "energy_scale": prep.scale,
         "objective_evaluations": counts["nfev"], "gradient_evaluations": counts["ngev"],
         "circuit_executions": int(executions), "num_samples": int(len(bits)),
+        "interrupted": bool(counts["interrupted"]),
+        **({"layers_run": layers_run} if layers_run != layers else {}),
         **best_sample_stats(prep, problem, bits, weights), **info_extra, **rn.info(),
     }
     options = {"device": config.name, "layers": layers, "init": init, "mixer": mixer, "cvar_alpha": alpha,

@@ -95,6 +95,7 @@ def vqe(problem, *, device=None, layers: int = 2, cvar_alpha: float | None = 0.2
         "final_cvar": float(final_obj), "final_expectation": float(final_exp), "thetas": np.asarray(x).tolist(),
         "energy_scale": prep.scale, "objective_evaluations": res.nfev, "gradient_evaluations": res.ngev,
         "circuit_executions": int(rn.executions), "num_samples": int(len(bits)),
+        "interrupted": bool(res.interrupted),
         **best_sample_stats(prep, problem, bits, weights), **rn.info(),
     }
     options = {"device": config.name, "layers": depth, "cvar_alpha": alpha, "shots": run.readout_shots,

@@ -49,3 +49,26 @@ def test_spsa_function_two_evaluations_per_step():
 
     spsa(f, np.zeros(3), maxiter=10, seed=0, a=0.1)
     assert len(calls) == 20
+
+
+def test_ctrl_c_keeps_the_best_point_and_says_so():
+    calls = {"n": 0}
+
+    def bowl_then_ctrl_c(x):
+        calls["n"] += 1
+        if calls["n"] == 12:
+            raise KeyboardInterrupt
+        return _bowl(x)
+
+    res = minimize(bowl_then_ctrl_c, np.zeros(3), optimizer="cobyla", maxiter=200)
+    assert res.interrupted and "interrupted" in res.message
+    assert res.fun == pytest.approx(_bowl(res.x)) and res.fun < _bowl(np.zeros(3))
+    assert not minimize(_bowl, np.zeros(3), optimizer="cobyla", maxiter=20).interrupted
+
+
+def test_ctrl_c_before_any_value_is_not_swallowed():
+    def ctrl_c(x):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        minimize(ctrl_c, np.zeros(3), optimizer="cobyla", maxiter=20)

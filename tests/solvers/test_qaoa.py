@@ -300,3 +300,30 @@ def test_cli_solve_json():
     assert data["info"]["cvar_alpha"] == 0.5 and data["info"]["energy_trace"]
     bad = runner.invoke(cli, ["solve", "mknap1-1", "--solver", "qaoa", "--device", "nowhere.yaml"])
     assert bad.exit_code != 0
+
+
+def test_ctrl_c_finishes_with_the_layers_optimised_so_far_marked_interrupted(monkeypatch):
+    """Ctrl-C during layer 2 of an interp ladder to p = 3: the run stops there (no layer 3), reads out
+    the best p = 2 angles and says so in ``info``."""
+    from qopt.devices.exact_runner import ExactRunner
+
+    ring = MaxCut(nx.cycle_graph(6), name="ring6", known_optimum=6)
+    calls = {"n": 0, "widths": set()}
+    value = ExactRunner.objective
+
+    def ctrl_c_in_layer_2(self, x, alpha=1.0):
+        calls["widths"].add(len(x))
+        if len(x) == 4:
+            calls["n"] += 1
+            if calls["n"] == 6:
+                raise KeyboardInterrupt
+        return value(self, x, alpha)
+
+    monkeypatch.setattr(ExactRunner, "objective", ctrl_c_in_layer_2)
+    r = qopt.solve(ring, "qaoa", layers=3, init="interp", optimizer="cobyla", maxiter=30, seed=0)
+    assert r.info["interrupted"] is True and r.info["layers_run"] == 2
+    assert len(r.info["gammas"]) == 2 and 6 not in calls["widths"]  # layer 3 never ran
+    assert r.raw["shots"] == 1024 and r.feasible
+    monkeypatch.setattr(ExactRunner, "objective", value)
+    done = qopt.solve(ring, "qaoa", layers=2, init="interp", optimizer="cobyla", maxiter=10, seed=0)
+    assert done.info["interrupted"] is False and "layers_run" not in done.info

@@ -101,3 +101,24 @@ def test_vqe_lightning_and_shots_run():
     assert a.info["energy_trace"] == b.info["energy_trace"] and np.array_equal(a.solution, b.solution)
     with pytest.raises(ValueError, match="cvar_alpha"):
         V.vqe(problem, cvar_alpha=0.0)
+
+
+def test_ctrl_c_reads_out_the_best_parameters_marked_interrupted(monkeypatch):
+    import networkx as nx
+
+    from qopt.devices.exact_runner import ExactRunner
+    from qopt.problems import MaxCut
+
+    calls = {"n": 0}
+    value = ExactRunner.objective
+
+    def ctrl_c_at_call_15(self, x, alpha=1.0):
+        calls["n"] += 1
+        if calls["n"] == 15:
+            raise KeyboardInterrupt
+        return value(self, x, alpha)
+
+    monkeypatch.setattr(ExactRunner, "objective", ctrl_c_at_call_15)
+    r = qopt.solve(MaxCut(nx.cycle_graph(4), name="ring4"), "vqe", optimizer="cobyla", maxiter=100, seed=0)
+    assert r.info["interrupted"] is True and r.info["objective_evaluations"] == 14
+    assert r.raw["shots"] == 1024
