@@ -49,8 +49,11 @@ FINISHING = {
 }
 
 
-def default_slack(solver: str) -> str:
-    """The slack encoding a solver uses unless told otherwise (see :data:`ENCODING`)."""
+def default_slack(solver: str, like: str | None = None) -> str:
+    """The slack encoding a solver uses unless told otherwise (see :data:`ENCODING`); the null model
+    ``random`` uses that of the solver it imitates (``like``, default qaoa), so it reads the same bits."""
+    if solver == "random":
+        return default_slack(like or "qaoa")
     return "unbalanced" if solver in CIRCUIT_SOLVERS else "binary"
 
 

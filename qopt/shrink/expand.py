@@ -179,7 +179,7 @@ def shrink_and_solve(problem, *, solver: str, mode: str = "adaptive", max_qubits
     # count qubits and sample with the solver's own QUBO encoding (qaoa defaults to unbalanced slack)
     from qopt.options import default_slack
 
-    slack = solver_options.get("slack") or _default(params, "slack", None) or default_slack(solver)
+    slack = solver_options.get("slack") or _default(params, "slack", None) or default_slack(solver, solver_options.get("like"))
     penalty = solver_options.get("penalty", _default(params, "penalty", "calibrated"))
     from qopt._random import resolve_seed
 

@@ -27,6 +27,7 @@ import numpy as np
 
 from qopt.decode import check_postprocess, finish
 from qopt.errors import ConfigError
+from qopt.options import default_slack
 from qopt.result import Result
 
 __all__ = ["LIKE", "random_bitstrings"]
@@ -34,7 +35,6 @@ __all__ = ["LIKE", "random_bitstrings"]
 logger = logging.getLogger(__name__)
 
 LIKE = ("qaoa", "vqe", "rqaoa", "pce", "qrao")
-_DEFAULT_SLACK = {"qaoa": "unbalanced", "vqe": "unbalanced", "rqaoa": "unbalanced", "pce": "binary", "qrao": "binary"}
 
 
 def _one_hot_positions(problem, variables) -> list[np.ndarray]:
@@ -101,7 +101,7 @@ def random_bitstrings(problem, *, shots: int = 1024, like: str = "qaoa", mixer: 
 
     t0 = time.perf_counter()
     rng = np.random.default_rng(seed)
-    slack = slack or _DEFAULT_SLACK[like]
+    slack = slack or default_slack(like)
     bqm, decoder = problem.encode(penalty=penalty, slack=slack, weights=weights)
     variables = list(bqm.variables)
     m = len(variables)

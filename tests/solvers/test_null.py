@@ -82,3 +82,17 @@ def test_qaoa_raw_expectation_is_exact_on_the_exact_device_and_shots_agree():
     assert abs(q.raw["expected_objective_shots"] - q.raw["expected_objective"]) < 4 * q.raw["expected_objective_stderr"]
     assert 0.0 <= q.raw["approx_ratio"] <= 1.0 and 0.0 <= q.raw["p_optimum"] <= 1.0
     assert q.objective == q.raw["best_objective"]
+
+
+def test_shrunk_null_model_reads_the_same_bits_as_the_solver_it_imitates():
+    """Shrinking counts qubits with the imitated solver's slack encoding (qaoa: unbalanced), so
+    ``random`` under the same budget solves the same shrunk problem as qaoa, not a smaller one."""
+    import qopt
+    from qopt.options import default_slack
+
+    assert default_slack("random") == default_slack("qaoa") == "unbalanced"
+    assert default_slack("random", "pce") == default_slack("pce") == "binary"
+    problem = qopt.load("mknap1-3")
+    null = qopt.solve(problem, "random", shrink="adaptive", max_qubits=12, seed=0)
+    assert null.info["qubits_after"] == null.info["solver_info"]["bits"] == 12 and null.raw["shots"] == 1024
+    assert null.options["slack"] == "unbalanced"
