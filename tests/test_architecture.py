@@ -130,3 +130,63 @@ def test_mitigation_wraps_runners_and_the_runners_know_no_mitigation():
     users = _files_importing("devices", "qopt.mitigation")
     assert users == {"qopt/devices/config.py": ["qopt.mitigation.config", "qopt.mitigation.config.parse_mitigation"],
                      "qopt/devices/factory.py": ["qopt.mitigation.runner", "qopt.mitigation.runner.mitigate"]}
+
+
+def _device_kind_reads(source: str) -> list[int]:
+    """Line numbers of ``source`` that branch on a device's kind: ``x.kind`` compared with a device
+    name (a string or a collection of strings), or ``x.exact`` tested or compared."""
+    def names(node) -> bool:
+        if isinstance(node, ast.Constant):
+            return isinstance(node.value, str)
+        return isinstance(node, (ast.Tuple, ast.List, ast.Set)) and all(names(e) for e in node.elts)
+
+    def is_attr(node, attr) -> bool:
+        return isinstance(node, ast.Attribute) and node.attr == attr
+
+    out = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Compare):
+            parts = [node.left, *node.comparators]
+            if (any(is_attr(p, "kind") for p in parts) and any(names(p) for p in parts)) or \
+                    any(is_attr(p, "exact") for p in parts):
+                out.append(node.lineno)
+            continue
+        if isinstance(node, (ast.If, ast.IfExp, ast.While)):
+            parts = [node.test]
+        elif isinstance(node, ast.BoolOp):
+            parts = list(node.values)
+        elif isinstance(node, ast.UnaryOp):
+            parts = [node.operand]
+        else:
+            continue
+        if any(is_attr(p, "exact") for p in parts):
+            out.append(node.lineno)
+    return sorted(set(out))
+
+
+def test_the_scan_sees_a_device_kind_branch():
+    probe = ("if config.kind == 'exact':\n    pass\nx = 1 if cfg.exact else 2\ny = not cfg.exact\n"
+             "info = {'device_kind': config.kind}\nz = a.exact_max_qubits > 3\n"
+             "w = [p for p in ps if p.kind is p.VAR_KEYWORD]\nif c.kind in ('aer', 'ibm'):\n    pass\n")
+    assert _device_kind_reads(probe) == [1, 3, 4, 8]
+
+
+def test_solvers_never_branch_on_the_device_kind():
+    # the factory (qopt.devices.factory) is the one place that reads a device's kind
+    offenders = [f"{path.relative_to(ROOT.parent)}:{line}" for path in sorted((ROOT / "solvers").rglob("*.py"))
+                 for line in _device_kind_reads(path.read_text(encoding="utf-8"))]
+    assert not offenders, f"solvers branch on the device kind (use qopt.devices.factory): {offenders}"
+
+
+def test_solvers_import_no_private_name_of_another_solver():
+    offenders = {}
+    for path in sorted((ROOT / "solvers").rglob("*.py")):
+        own = _module_name(path)
+        # a private *name* (class, function) of another module; shared private modules such as
+        # qopt.solvers._variational are fine
+        bad = [m for m in _imports(path) if m.startswith("qopt.solvers.") and m.rsplit(".", 1)[0] != own
+               and m.rsplit(".", 1)[1].startswith("_") and not m.rsplit(".", 1)[1].startswith("__")
+               and not (ROOT.parent / m.replace(".", "/")).with_suffix(".py").exists()]
+        if bad:
+            offenders[str(path.relative_to(ROOT.parent))] = bad
+    assert not offenders, f"solvers import another module's private names: {offenders}"

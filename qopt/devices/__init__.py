@@ -6,9 +6,11 @@
   descriptions (``QAOACircuit``, ``HEACircuit``) and the ``Cost`` they are measured against;
 * :mod:`qopt.devices.runner`: the runner protocol (expectation + gradient, CVaR, samples, final
   readout), written once; :mod:`qopt.devices.exact_runner`, :mod:`qopt.devices.pennylane_runner`,
-  :mod:`qopt.devices.qiskit_runner`: one runner per kind of device;
-* :mod:`qopt.devices.factory`: :func:`~qopt.devices.factory.make_runner` and the execution options,
-  the only code that reads the device kind;
+  :mod:`qopt.devices.qiskit_runner`: one runner per kind of device; :mod:`qopt.devices.correlators`:
+  the runners that read PCE's many Pauli correlators (exact torch state vector, PennyLane);
+* :mod:`qopt.devices.factory`: :func:`~qopt.devices.factory.make_runner`,
+  :func:`~qopt.devices.factory.make_correlator_runner` and the execution options, the only code
+  that reads the device kind;
 * :func:`with_shots`: set the shots of a QNode (PennyLane moved shots from devices to QNodes);
 * :mod:`qopt.devices.exact`: qopt's fast exact state-vector simulator (functional API).
 

@@ -12,6 +12,7 @@ gate       unitary                                      PennyLane / Qiskit
 ``rz``     ``exp(-i a Z / 2)``                          RZ / rz
 ``rx``     ``exp(-i a X / 2)``                          RX / rx
 ``rzz``    ``exp(-i a Z Z / 2)``                        IsingZZ / rzz
+``rxx``    ``exp(-i a X X / 2)``                        IsingXX / rxx
 ``xy``     ``exp(-i a (X X + Y Y) / 4)``                IsingXY(-a) / XXPlusYYGate(a)
 ``cnot``   CNOT                                         CNOT / cx
 =========  ===========================================  ============================
@@ -22,7 +23,8 @@ so that the QAOA layer ``exp(-i gamma C)`` (``C = sum h Z + sum J ZZ``) is ``rz(
 
 Solvers describe their ansatz with :class:`QAOACircuit` or :class:`HEACircuit` (callables
 ``x -> gate list`` of a flat parameter vector ``x``) and the cost with :class:`Cost`; a runner
-(:mod:`qopt.devices.runner`) executes them. The exact runner uses the structure of the two
+(:mod:`qopt.devices.runner`) executes them. PCE's brickwork ansatz (:func:`brickwork_gates`) is read
+as many Pauli correlators instead of one cost (:mod:`qopt.devices.correlators`). The exact runner uses the structure of the two
 ansatz classes for its fused kernels; the PennyLane and Qiskit runners use the gate lists.
 """
 
@@ -33,8 +35,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["Cost", "QAOACircuit", "HEACircuit", "qaoa_gates", "hea_gates", "to_pennylane", "to_qiskit",
-           "xy_initial_state"]
+__all__ = ["Cost", "QAOACircuit", "HEACircuit", "qaoa_gates", "hea_gates", "brickwork_gates", "to_pennylane",
+           "to_qiskit", "xy_initial_state"]
 
 
 @dataclass
@@ -234,6 +236,34 @@ def hea_gates(thetas, n: int) -> list[tuple]:
     return gates
 
 
+def brickwork_gates(params, n: int, layers: int) -> list[tuple]:
+    """PCE's brickwork ansatz (:mod:`qopt.devices.exact.brickwork`) as a gate list.
+
+    Per layer ``l`` with axes ``(a, b) = AXES[l % 3]``: ``r_a, r_b`` on every qubit, ``rxx`` on
+    pairs (0,1), (2,3), ..., a second ``r_a, r_b`` block, ``rxx`` on pairs (1,2), (3,4), ....
+
+    Args:
+        params: shape ``(layers * (5n - 1),)``, radians (numpy or torch: angles pass through).
+    """
+    from qopt.devices.exact.brickwork import AXES, num_parameters
+
+    if len(params) != num_parameters(n, layers):
+        raise ValueError(f"brickwork(n={n}, layers={layers}) needs {num_parameters(n, layers)} parameters, "
+                         f"got {len(params)}")
+    per = 5 * n - 1
+    gates: list[tuple] = []
+    for layer in range(layers):
+        p = params[layer * per:(layer + 1) * per]
+        a, b = AXES[layer % 3]
+        for half in (0, 1):
+            off = 2 * n * half
+            for q in range(n):
+                gates.append((f"r{a}", (q,), p[off + q]))
+                gates.append((f"r{b}", (q,), p[off + n + q]))
+            gates.extend(("rxx", (q, q + 1), p[4 * n + q]) for q in range(half, n - 1, 2))
+    return gates
+
+
 def to_pennylane(gates: list[tuple]) -> None:
     """Queue the gates (call inside a QNode)."""
     import pennylane as qml
@@ -251,6 +281,8 @@ def to_pennylane(gates: list[tuple]) -> None:
             qml.RX(a, wires=wires[0])
         elif name == "rzz":
             qml.IsingZZ(a, wires=list(wires))
+        elif name == "rxx":
+            qml.IsingXX(a, wires=list(wires))
         elif name == "xy":
             qml.IsingXY(-a, wires=list(wires))
         elif name == "cnot":

@@ -4,6 +4,9 @@
 * :func:`make_runner`: the :class:`~qopt.devices.runner.Runner` for a config: qopt's exact
   simulator, PennyLane QNodes, or the Qiskit runtime runner (noisy Aer, IBM fake/hardware,
   any error mitigation);
+* :func:`make_correlator_runner`: the runner of PCE's many-correlator circuits
+  (:mod:`qopt.devices.correlators`);
+* :func:`require_exact`: refuse a device for a solver that runs on the exact simulator only;
 * :func:`open_journal`: the job journal of a run (Qiskit devices only).
 """
 
@@ -13,8 +16,8 @@ from dataclasses import dataclass
 
 from qopt.errors import ConfigError
 
-__all__ = ["RunOptions", "resolve_run_options", "make_runner", "uses_qiskit_runner", "open_journal",
-           "check_mitigation", "readout_shots"]
+__all__ = ["RunOptions", "resolve_run_options", "make_runner", "make_correlator_runner", "require_exact",
+           "uses_qiskit_runner", "open_journal", "check_mitigation", "readout_shots"]
 
 
 def uses_qiskit_runner(config, mitigation=None) -> bool:
@@ -168,3 +171,33 @@ def make_runner(config, cost, circuit, *, run: RunOptions | None = None, seed=No
 
     return PennyLaneRunner(cost, circuit, diff_method=run.diff_method, shots=run.shots, seed=seed_int(seed),
                            config=config)
+
+
+def make_correlator_runner(config, *, n: int, layers: int, basis, mask, shots: int | None = None,
+                           seed: int | None = None):
+    """The runner that reads PCE's correlators (brickwork ansatz, ``n`` qubits) on ``config``.
+
+    Args:
+        config: a :class:`~qopt.devices.DeviceConfig`.
+        n, layers: qubits and brickwork depth.
+        basis, mask: Pauli family (0=X, 1=Y, 2=Z) and qubit mask of each correlator, shape (m,).
+        shots: None for exact expectations; else shots per evaluation (the exact simulator then
+            samples each basis, as hardware does).
+        seed: simulator seed (PennyLane devices).
+
+    Returns:
+        an :class:`~qopt.devices.correlators.ExactCorrelators` (exact device) or
+        :class:`~qopt.devices.correlators.PennyLaneCorrelators` (any other device).
+    """
+    from qopt.devices.correlators import ExactCorrelators, PennyLaneCorrelators
+
+    if config.exact:
+        return ExactCorrelators(n, layers, basis, mask, shots=shots)
+    return PennyLaneCorrelators(config, n, layers, basis, mask, shots=shots, seed=seed)
+
+
+def require_exact(config, solver: str) -> None:
+    """Raise :class:`ConfigError` unless ``config`` is qopt's exact simulator (``solver`` names who asks)."""
+    if not config.exact:
+        raise ConfigError(f"{solver} runs on qopt's exact simulation only; device {config.name!r} "
+                          f"(kind {config.kind}) is not supported yet")

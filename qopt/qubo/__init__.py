@@ -1,4 +1,5 @@
-"""From constrained models to QUBOs: penalties, slack, calibration, and Ising/MaxCut forms."""
+"""From constrained models to QUBOs: penalties, slack, calibration, Ising/MaxCut forms, and greedy
+flip descent on encoded BQMs (:mod:`qopt.qubo.flips`)."""
 
 from qopt.qubo.penalties import Decoder, count_qubits, one_hot_groups, to_bqm
 

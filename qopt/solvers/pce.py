@@ -4,7 +4,8 @@
 variable ``i`` is read as ``x_i = (1 - sgn<Pi_i>)/2`` (``+`` <-> 0, like a Z eigenvalue),
 ``Pi_i`` one of ``X^{(x)k}``, ``Y^{(x)k}``, ``Z^{(x)k}`` on a k-subset of qubits, so
 ``m <= 3 C(n, k)`` (:func:`capacity`). The solver trains a brickwork ansatz
-(:mod:`qopt.solvers._statevector`) on the relaxed loss
+(:func:`qopt.devices.circuits.brickwork_gates`, read by a correlator runner of
+:mod:`qopt.devices.correlators`) on the relaxed loss
 
     L(theta) = sum_{i<j} J_ij t_i t_j + sum_i h_i t_i + beta * nu * (mean_i t_i^2)^2,
     t_i = tanh(alpha <Pi_i>),
@@ -33,8 +34,10 @@ from itertools import combinations
 import numpy as np
 
 from qopt.decode import finish
+from qopt.devices.exact.brickwork import import_torch
 from qopt._random import as_generator, resolve_seed
 from qopt.errors import ConfigError
+from qopt.qubo.flips import greedy_flip_rounds
 from qopt.qubo.ising import ising_arrays as ising_from_bqm  # the one Ising conversion
 from qopt.result import Result
 
@@ -118,31 +121,6 @@ def pce_loss_numpy(expectations, h, rows, cols, J, *, alpha: float, beta: float 
     return energy + reg, energy
 
 
-def greedy_flip_rounds(x, h_lin, rows, cols, q, *, rounds: int = 1) -> np.ndarray:
-    """``rounds`` sweeps of first-improvement single-bit flips of a BINARY quadratic function
-    ``lin.x + sum q x_r x_c`` (arrays as from ``bqm.to_numpy_vectors``). Returns a new int8 array."""
-    import scipy.sparse as sp
-
-    x = np.asarray(x, dtype=float).copy()
-    m = x.shape[0]
-    Q = sp.coo_matrix((q, (rows, cols)), shape=(m, m))
-    Q = (Q + Q.T).tocsc()
-    field = h_lin + Q @ x
-    for _ in range(int(rounds)):
-        improved = False
-        for i in range(m):
-            delta = (1 - 2 * x[i]) * field[i]
-            if delta < -1e-12:
-                step = 1 - 2 * x[i]
-                x[i] += step
-                lo, hi = Q.indptr[i], Q.indptr[i + 1]
-                field[Q.indices[lo:hi]] += step * Q.data[lo:hi]
-                improved = True
-        if not improved:
-            break
-    return x.astype(np.int8)
-
-
 def resolve_device(device):
     """The :class:`~qopt.devices.DeviceConfig` of ``device`` (None -> the exact simulator).
 
@@ -165,13 +143,12 @@ def _optimizer_name(name) -> str:
     return _OPTIMIZER_ALIASES[key]
 
 
-def _rng(seed) -> np.random.Generator:
-    return as_generator(seed)
-
-
 # ---------------------------------------------------------------------------
 class PCEModel:
-    """The PCE loss of a BQM on ``n`` qubits with k-body correlators (exact state vector, torch).
+    """The PCE loss of a BQM on ``n`` qubits with k-body correlators (torch).
+
+    The correlators are read by a correlator runner (:mod:`qopt.devices.correlators`) that
+    :func:`qopt.devices.factory.make_correlator_runner` picks for ``device``.
 
     Args:
         bqm: BINARY dimod BQM.
@@ -181,11 +158,18 @@ class PCEModel:
             rule if ``maxcut`` else ``||Q||_F / 2``.
         maxcut: the BQM is a MaxCut objective (use the Poljak-Turzik ``nu``).
         shots: None for exact expectations; else correlators are estimated from ``shots``
-            samples per measurement basis (not differentiable: use a gradient-free optimizer).
+            samples per measurement basis (on the exact device not differentiable: use a
+            gradient-free optimizer).
+        device: a device name, path or :class:`~qopt.devices.DeviceConfig` (None: exact).
+        seed: simulator seed of a PennyLane device (int or None).
     """
 
     def __init__(self, bqm, variables, n: int, k: int = 2, layers: int = 2, *, alpha=None, beta=0.5,
-                 nu=None, maxcut: bool = False, shots=None):
+                 nu=None, maxcut: bool = False, shots=None, device=None, seed: int | None = None):
+        from qopt.devices import load_device
+        from qopt.devices.exact.brickwork import num_parameters
+        from qopt.devices.factory import make_correlator_runner
+
         self.variables = list(variables)
         self.m = len(self.variables)
         self.n, self.k, self.layers = int(n), int(k), int(layers)
@@ -204,59 +188,25 @@ class PCEModel:
                 nu = 0.5 * float(np.sqrt(2 * np.sum(self.J**2) + np.sum(self.h**2)))
         self.nu = float(nu)
         self.shots = None if shots is None else int(shots)
-        from qopt.solvers._statevector import num_parameters
-
+        self.runner = make_correlator_runner(load_device(device), n=self.n, layers=self.layers, basis=self.basis,
+                                             mask=self.mask, shots=self.shots, seed=seed)
         self.num_parameters = num_parameters(self.n, self.layers)
         self._torch_cache = None
         self.last_signs = None  # decoded bits (as bools) of the last loss evaluation
 
     def _tensors(self):
         if self._torch_cache is None:
-            from qopt.solvers._statevector import import_torch
-
             torch = import_torch()
-            self._torch_cache = {
-                "h": torch.as_tensor(self.h), "J": torch.as_tensor(self.J),
-                "rows": torch.as_tensor(self.rows), "cols": torch.as_tensor(self.cols),
-                "sel": [(b, torch.as_tensor(np.nonzero(self.basis == b)[0]),
-                         torch.as_tensor(self.mask[self.basis == b])) for b in range(3)],
-            }
+            self._torch_cache = {"h": torch.as_tensor(self.h), "J": torch.as_tensor(self.J),
+                                 "rows": torch.as_tensor(self.rows), "cols": torch.as_tensor(self.cols)}
         return self._torch_cache
 
     def expectations_torch(self, params, rng=None):
-        """Correlator expectations, torch tensor of shape (m,) (differentiable if exact)."""
-        from qopt.solvers._statevector import brickwork_state, import_torch, pauli_parities
-
-        torch = import_torch()
-        tc = self._tensors()
-        used = [b for b, idx, _ in tc["sel"] if len(idx)]
-        state = brickwork_state(params, self.n, self.layers)
-        par = pauli_parities(state, self.n, bases=[_BASES[b] for b in used])
-        out = torch.zeros(self.m, dtype=torch.float64)
-        for b, idx, masks in tc["sel"]:
-            if not len(idx):
-                continue
-            values = par[_BASES[b]]
-            if self.shots is not None:
-                values = self._sampled_parities(values, rng)
-            out = out.index_put((idx,), values[masks])
-        return out
-
-    def _sampled_parities(self, exact_parities, rng):
-        """Replace exact parities by estimates from ``shots`` samples of the basis distribution."""
-        from qopt.solvers._statevector import import_torch, walsh_hadamard
-
-        torch = import_torch()
-        wht = exact_parities.detach().numpy()
-        probs = np.clip(_inverse_wht(wht, self.n), 0, None)
-        probs /= probs.sum()
-        counts = rng.multinomial(self.shots, probs) / self.shots
-        return walsh_hadamard(torch.as_tensor(counts), self.n)
+        """Correlator expectations, torch tensor of shape (m,) (differentiable if the runner is)."""
+        return self.runner.expectations(params, rng)
 
     def loss_torch(self, params, rng=None):
         """``(loss, relaxed_energy, expectations)`` as torch tensors."""
-        from qopt.solvers._statevector import import_torch
-
         torch = import_torch()
         tc = self._tensors()
         c = self.expectations_torch(params, rng)
@@ -266,9 +216,7 @@ class PCEModel:
         return energy + reg, energy, c
 
     def value_and_grad(self, params: np.ndarray, rng=None) -> tuple[float, np.ndarray]:
-        """Loss and its gradient (torch autograd through the state vector), numpy in/out."""
-        from qopt.solvers._statevector import import_torch
-
+        """Loss and its gradient (torch autograd through the runner), numpy in/out."""
         torch = import_torch()
         p = torch.tensor(np.asarray(params, dtype=float), requires_grad=True)
         loss, _, c = self.loss_torch(p, rng)
@@ -277,8 +225,6 @@ class PCEModel:
         return float(loss.detach()), p.grad.numpy().copy()
 
     def value(self, params: np.ndarray, rng=None) -> float:
-        from qopt.solvers._statevector import import_torch
-
         torch = import_torch()
         with torch.no_grad():
             loss, _, c = self.loss_torch(torch.as_tensor(np.asarray(params, dtype=float)), rng)
@@ -286,8 +232,6 @@ class PCEModel:
             return float(loss)
 
     def expectations(self, params: np.ndarray, rng=None) -> np.ndarray:
-        from qopt.solvers._statevector import import_torch
-
         torch = import_torch()
         with torch.no_grad():
             return self.expectations_torch(torch.as_tensor(np.asarray(params, dtype=float)), rng).numpy()
@@ -295,60 +239,6 @@ class PCEModel:
     def decode(self, expectations) -> np.ndarray:
         """Bits ``x_i = 1`` iff ``<Pi_i> < 0``, int8 array of shape (m,)."""
         return (np.asarray(expectations) < 0).astype(np.int8)
-
-
-def _inverse_wht(values, n):
-    v = np.asarray(values, dtype=float).copy()
-    for q in range(n):
-        psi = v.reshape(2**q, 2, 2 ** (n - q - 1))
-        a, b = psi[:, 0, :].copy(), psi[:, 1, :].copy()
-        psi[:, 0, :], psi[:, 1, :] = a + b, a - b
-    return v / 2**n
-
-
-def _pennylane_expectations_fn(model: PCEModel, config, seed, shots):
-    """A torch-differentiable function params -> correlators on a PennyLane device."""
-    import pennylane as qml
-
-    from qopt.solvers._statevector import _AXES
-
-    n, layers = model.n, model.layers
-    wires = list(range(n))
-    dev = config.pennylane_device(wires, shots=shots, seed=seed)
-    rot = {"x": qml.RX, "y": qml.RY, "z": qml.RZ}
-    pauli = {0: qml.PauliX, 1: qml.PauliY, 2: qml.PauliZ}
-    observables = []
-    for b, mask in zip(model.basis, model.mask):
-        qs = [q for q in range(n) if (int(mask) >> (n - 1 - q)) & 1]
-        observables.append(qml.prod(*[pauli[int(b)](q) for q in qs]) if len(qs) > 1 else pauli[int(b)](qs[0]))
-    diff = config.resolved_diff_method(None, shots)
-
-    @qml.qnode(dev, interface="torch", diff_method=diff)
-    def circuit(params):
-        per = 5 * n - 1
-        for layer in range(layers):
-            p = params[layer * per:(layer + 1) * per]
-            a, b = _AXES[layer % 3]
-            off = 0
-            for half in (0, 1):
-                for q in range(n):
-                    rot[a](p[off + q], wires=q)
-                    rot[b](p[off + n + q], wires=q)
-                off += 2 * n
-                for q in range(half, n - 1, 2):
-                    qml.IsingXX(p[4 * n + q], wires=[q, q + 1])
-        return [qml.expval(o) for o in observables]
-
-    from qopt.devices import with_shots
-
-    circuit = with_shots(circuit, shots)
-
-    def fn(params, rng=None):
-        import torch
-
-        return torch.stack(list(circuit(params))).to(torch.float64)
-
-    return fn
 
 
 # ---------------------------------------------------------------------------
@@ -440,8 +330,6 @@ def _run_optimizer(model, x0, optimizer, maxiter, rng, lr, monitor, track, callb
         x, fun = (res.x, float(res.fun)) if res.fun <= best["fun"] else (best["x"], best["fun"])
         return x, fun, int(res.nfev)
     if optimizer == "adam":
-        from qopt.solvers._statevector import import_torch
-
         torch = import_torch()
         p = torch.tensor(x0, requires_grad=True)
         opt = torch.optim.Adam([p], lr=lr)
@@ -468,8 +356,6 @@ def _run_optimizer(model, x0, optimizer, maxiter, rng, lr, monitor, track, callb
 def _few_threads(n: int):
     """One torch thread for small state vectors: thread start-up costs more than 2^n amplitudes
     (a 4-qubit run spent half its time in thread contention on a loaded 2-core machine)."""
-    from qopt.solvers._statevector import import_torch
-
     torch = import_torch()
     old = torch.get_num_threads()
     if n <= 14 and old > 1:
@@ -565,7 +451,7 @@ def pce(problem, *, qubits: int | None = None, k: int | None = None, device=None
 
     t0 = time.perf_counter()
     seed_int = resolve_seed(seed)
-    rng = _rng(seed_int)
+    rng = as_generator(seed_int)
     if k is not None and (isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1):
         raise ConfigError(f"k must be an integer >= 1, got {k!r}")
     if restarts < 1 or maxiter < 1:
@@ -583,12 +469,9 @@ def pce(problem, *, qubits: int | None = None, k: int | None = None, device=None
         if str(optimizer).lower() not in _OPTIMIZER_ALIASES:
             optimizer = "cobyla"
     optimizer = _optimizer_name(optimizer)
-    exact = config.kind == "exact"
     model = PCEModel(bqm, variables, n, k, layers, alpha=alpha, beta=beta, nu=nu,
-                     maxcut=problem.family == "maxcut", shots=shots if exact else None)
-    if not exact:
-        model.expectations_torch = _pennylane_expectations_fn(model, config, seed_int, shots)
-    if shots is not None and optimizer == "lbfgs" and exact:
+                     maxcut=problem.family == "maxcut", shots=shots, device=config, seed=seed_int)
+    if optimizer == "lbfgs" and not model.runner.differentiable:
         raise ConfigError("optimizer 'lbfgs' needs exact gradients; with shots on the exact "
                           "simulator use --optimizer cobyla")
     logger.info("pce: %d variables on %d qubits (k=%d, capacity %d), %d parameters, alpha=%.3g",

@@ -32,9 +32,11 @@ import numpy as np
 from qopt.decode import finish
 from qopt.errors import ConfigError, SolverError
 from qopt.result import Result
-from qopt._random import resolve_seed
+from qopt._random import as_generator, resolve_seed
+from qopt.devices import load_device
+from qopt.devices.factory import require_exact
 from qopt.qubo.ising import ising_arrays as ising_from_bqm
-from qopt.solvers.pce import _rng, greedy_flip_rounds, resolve_device
+from qopt.qubo.flips import greedy_flip_rounds
 
 __all__ = ["recovery_probability", "assign_qubits", "Encoding", "encode", "relaxed_hamiltonian",
            "encoded_state", "pauli_expectations", "semideterministic_rounding", "magic_rounding",
@@ -223,7 +225,7 @@ def _pure_state(r) -> np.ndarray:
 
 def encoded_state(enc: Encoding, x) -> np.ndarray:
     """The QRAC product state of bitstring ``x`` (shape (num_vars,)), shape (2**nq,) complex."""
-    from qopt.solvers._statevector import product_state
+    from qopt.devices.exact.brickwork import product_state
 
     x = np.asarray(x, dtype=int)
     return product_state([_pure_state(_bloch([x[v] for v in vs], enc.k)) for vs in enc.q2vars])
@@ -246,7 +248,7 @@ def pauli_expectations(enc: Encoding, state) -> np.ndarray:
 
 def semideterministic_rounding(enc: Encoding, state, *, seed=None, atol: float = 1e-9) -> np.ndarray:
     """``x_i = 0`` if ``<P_i> > atol``, 1 if ``< -atol``, a fair coin otherwise; int8 (num_vars,)."""
-    rng = _rng(seed)
+    rng = as_generator(seed)
     e = pauli_expectations(enc, state)
     x = (e < 0).astype(np.int8)
     tie = np.abs(e) <= atol
@@ -272,7 +274,7 @@ def magic_rounding(enc: Encoding, state, *, shots: int = 1000, seed=None) -> np.
     Returns:
         int8 array of shape (shots, num_vars).
     """
-    rng = _rng(seed)
+    rng = as_generator(seed)
     if shots < 1:
         raise ConfigError(f"shots must be >= 1, got {shots}")
     nq, k = enc.num_qubits, enc.k
@@ -308,7 +310,7 @@ def _vqe(enc: Encoding, H, *, layers: int, maxiter: int, rng, restarts: int = 1)
     """Minimise ``<psi(theta)|H|psi(theta)>`` over the brickwork ansatz (torch autograd, L-BFGS)."""
     from scipy.optimize import minimize
 
-    from qopt.solvers._statevector import brickwork_state, import_torch, num_parameters
+    from qopt.devices.exact.brickwork import brickwork_state, import_torch, num_parameters
 
     torch = import_torch()
     nq = enc.num_qubits
@@ -381,7 +383,7 @@ def ground_state(enc: Encoding, *, method: str = "auto", exact_max_qubits: int =
         w, v = eigsh(H, k=1, which="SA")
         return v[:, 0], float(w[0]), "exact"
     if method == "vqe":
-        state, energy = _vqe(enc, H, layers=layers, maxiter=maxiter, rng=_rng(seed))
+        state, energy = _vqe(enc, H, layers=layers, maxiter=maxiter, rng=as_generator(seed))
         return state, energy, "vqe"
     raise ConfigError(f"unknown QRAO eigensolver {method!r}; use 'auto', 'exact' or 'vqe'")
 
@@ -415,15 +417,13 @@ def qrao(problem, *, encoding: int = 3, rounding: str = "magic", device=None, se
 
     t0 = time.perf_counter()
     seed_int = resolve_seed(seed)
-    rng = _rng(seed_int)
+    rng = as_generator(seed_int)
     if encoding not in PAULIS:
         raise ConfigError(f"--encoding must be 1, 2 or 3, got {encoding!r}")
     if rounding not in ("magic", "semideterministic"):
         raise ConfigError(f"--rounding must be 'magic' or 'semideterministic', got {rounding!r}")
-    config = resolve_device(device)
-    if config.kind != "exact":
-        raise ConfigError(f"QRAO runs on qopt's exact simulation only; device {config.name!r} "
-                          f"(kind {config.kind}) is not supported yet")
+    config = load_device(device)
+    require_exact(config, "QRAO")
     bqm, decoder = problem.encode(penalty=penalty, slack=slack, weights=weights)
     enc = encode(bqm, encoding)
     config.check_width(enc.num_qubits)

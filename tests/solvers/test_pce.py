@@ -68,7 +68,7 @@ def test_ising_form_matches_bqm_energies():
 
 
 def test_parities_match_dense_pauli_strings():
-    from qopt.solvers._statevector import brickwork_state, num_parameters, pauli_parities
+    from qopt.devices.exact.brickwork import brickwork_state, num_parameters, pauli_parities
     import torch
 
     n = 4
@@ -87,7 +87,7 @@ def test_brickwork_matches_pennylane():
     import pennylane as qml
     import torch
 
-    from qopt.solvers._statevector import _AXES, brickwork_state, num_parameters
+    from qopt.devices.exact.brickwork import AXES as _AXES, brickwork_state, num_parameters
 
     n, layers = 3, 3
     theta = np.random.default_rng(3).uniform(0, 6, num_parameters(n, layers))
@@ -151,19 +151,6 @@ def test_torch_loss_matches_numpy_and_gradient_matches_finite_differences():
     np.testing.assert_allclose(grad, fd, atol=1e-6 * max(1.0, np.abs(fd).max()))
 
 
-def test_greedy_flip_round_never_worsens():
-    bqm = _random_bqm(8, 7)
-    lin, (r, c, q), _ = bqm.to_numpy_vectors(variable_order=range(8))
-    rng = np.random.default_rng(0)
-    for _ in range(5):
-        x = rng.integers(0, 2, 8).astype(np.int8)
-        y = P.greedy_flip_rounds(x, lin, r, c, q, rounds=1)
-        assert bqm.energy(dict(enumerate(y))) <= bqm.energy(dict(enumerate(x)))
-        z = P.greedy_flip_rounds(x, lin, r, c, q, rounds=100)
-        flips = [bqm.energy(dict(enumerate(np.where(np.arange(8) == i, 1 - z, z)))) for i in range(8)]
-        assert min(flips) >= bqm.energy(dict(enumerate(z))) - 1e-9  # a 1-flip local minimum
-
-
 @pytest.mark.parametrize("name,qubits,seed,restarts", [
     ("mammalia-kangaroo-interactions", 4, 0, 1),
     ("gka1b", 5, 1, 2),
@@ -201,12 +188,15 @@ def test_pennylane_device_path_agrees_with_exact():
     problem = MaxCut(nx.cycle_graph(5), known_optimum=4)
     bqm, _ = problem.to_bqm()
     model = P.PCEModel(bqm, range(5), n=3, k=2, layers=1)
+    on_lightning = P.PCEModel(bqm, range(5), n=3, k=2, layers=1, device="lightning", seed=1)
+    assert type(model.runner).__name__ == "ExactCorrelators"
+    assert type(on_lightning.runner).__name__ == "PennyLaneCorrelators"
     theta = np.random.default_rng(8).uniform(0, 6, model.num_parameters)
-    from qopt.devices import load_device
-    import torch
-
-    fn = P._pennylane_expectations_fn(model, load_device("lightning"), 1, None)
-    np.testing.assert_allclose(fn(torch.tensor(theta)).detach().numpy(), model.expectations(theta), atol=1e-10)
+    np.testing.assert_allclose(on_lightning.expectations(theta), model.expectations(theta), atol=1e-10)
+    loss, grad = model.value_and_grad(theta)
+    loss_l, grad_l = on_lightning.value_and_grad(theta)  # adjoint through the QNode vs torch autograd
+    assert loss_l == pytest.approx(loss, abs=1e-6)
+    np.testing.assert_allclose(grad_l, grad, atol=1e-6)
 
 
 def test_cli_solve_json():
@@ -275,3 +265,16 @@ def test_ctrl_c_returns_the_best_solution_so_far_marked_interrupted(monkeypatch)
     result = qopt.solve(problem, "pce", qubits=4, seed=0, restarts=3)
     assert result.info["interrupted"] is True and calls["n"] == 8  # later restarts are skipped
     assert result.feasible and result.objective == problem.evaluate(result.solution)
+
+
+def test_pce_runs_on_a_pennylane_device_through_the_factory():
+    # the solver never reads the device kind: the correlator runner comes from qopt.devices.factory
+    problem = MaxCut(nx.cycle_graph(6), known_optimum=6)
+    exact = P.pce(problem, qubits=3, k=2, layers=1, maxiter=25, seed=2, local_search_rounds=0, patience=0)
+    light = P.pce(problem, qubits=3, k=2, layers=1, maxiter=25, seed=2, local_search_rounds=0, patience=0,
+                  device="lightning")
+    assert light.info["device"] == "lightning" and exact.info["device"] == "exact"
+    # same start, same optimiser, same analytic loss: the same decoded cut
+    assert light.info["objective_decoded"] == exact.info["objective_decoded"]
+    sampled = P.pce(problem, qubits=3, k=2, layers=1, maxiter=15, seed=2, shots=256, device="lightning")
+    assert sampled.options["optimizer"] == "cobyla" and problem.evaluate(sampled.solution) == sampled.objective

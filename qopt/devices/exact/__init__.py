@@ -10,7 +10,9 @@ Functional API (numpy arrays in, numpy arrays out; no device objects):
 * :func:`hea_state`, :func:`hea_value_and_grad` for the hardware-efficient
   RY + CNOT-ladder ansatz;
 * :func:`expectation`, :func:`cvar_weights`, :func:`sample`,
-  :func:`top_states`.
+  :func:`top_states`;
+* :mod:`qopt.devices.exact.brickwork` (torch, differentiable): the brickwork
+  ansatz state and all Pauli-correlator parities of a state (PCE, QRAO).
 
 Bit order (PennyLane wire order): qubit q <-> ``variables[q]`` <-> bit
 ``n-1-q`` of a basis-state index; wire 0 is the most significant bit, so

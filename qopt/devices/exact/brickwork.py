@@ -1,4 +1,4 @@
-"""Small differentiable state-vector kernels (torch) shared by the PCE and QRAO solvers.
+"""The brickwork ansatz as a differentiable torch state vector (PCE and QRAO on the exact device).
 
 Conventions (same as :mod:`qopt.devices.exact`): qubit ``q`` is bit ``n-1-q`` of a
 basis-state index (PennyLane wire order, wire 0 most significant); a state is a complex
@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["num_parameters", "brickwork_state", "pauli_parities", "walsh_hadamard", "apply_1q",
+__all__ = ["AXES", "num_parameters", "brickwork_state", "pauli_parities", "walsh_hadamard", "apply_1q",
            "product_state", "import_torch"]
 
-_AXES = (("z", "x"), ("y", "z"), ("x", "y"))
+#: Rotation axes (a, b) of layer ``l`` are ``AXES[l % 3]``.
+AXES = (("z", "x"), ("y", "z"), ("x", "y"))
 
 
 def import_torch():
@@ -99,7 +100,7 @@ def brickwork_state(params, n: int, layers: int, initial=None):
     per = 5 * n - 1
     for layer in range(layers):
         p = params[layer * per:(layer + 1) * per]
-        a, b = _AXES[layer % 3]
+        a, b = AXES[layer % 3]
         offs = 0
         for half in (0, 1):
             ga = _rot(a, p[offs:offs + n])
