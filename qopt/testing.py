@@ -12,7 +12,7 @@ import itertools
 
 import numpy as np
 
-__all__ = ["assert_problem_api", "assert_result_api", "brute_force", "knapsack_as_user_cqm"]
+__all__ = ["assert_problem_api", "assert_result_api", "brute_force", "knapsack_as_user_cqm", "run_task_aborting_on_seed"]
 
 
 def knapsack_as_user_cqm(kp):
@@ -120,3 +120,19 @@ def assert_result_api(result, problem) -> None:
         if result.postprocess == "none":
             assert np.isclose(result.objective, raw["best_objective"])
         assert d["raw"] == raw and d["postprocess"] == result.postprocess
+
+
+def run_task_aborting_on_seed(task: dict, abort_seed: int = 1) -> dict:
+    """:func:`qopt.bench.runner.run_task`, except that the task whose seed is ``abort_seed`` aborts
+    its process with ``os.abort()`` (what glibc does on "double free or corruption").
+
+    A stand-in for a native crash inside a solver, defined here (not in a test module) so that Dask
+    workers, which import functions by name, can run it.
+    """
+    import os
+
+    from qopt.bench.runner import run_task
+
+    if task["seed"] == abort_seed:
+        os.abort()
+    return run_task(task)

@@ -260,7 +260,11 @@ def run_sweep(config: SweepConfig, store: str, *, workers: int | None = None, sc
         progress: progress on stderr (None: only when stderr is a terminal).
         isolate: serial runs each run in a child process (:func:`run_task_isolated`), so a native
             crash (abort, segfault, out of memory) of one run is stored as that run's failure
-            instead of killing the sweep. Dask workers are separate processes already.
+            instead of killing the sweep. Dask workers are separate processes already: when a
+            worker dies, the runs it held are run again, one at a time, in isolated child processes
+            of this process, so the run that crashed is stored as its own ``NativeCrash`` failure and
+            the runs that only shared its worker finish (a local cluster gives each worker one run at
+            a time and does not retry a run that killed a worker).
 
     Returns:
         :class:`SweepSummary`.
@@ -320,8 +324,14 @@ def _run_dask(todo, conn, bar, *, workers, scheduler, retry_failed) -> int:
         except (OSError, TimeoutError) as err:
             raise ConfigError(f"cannot reach the Dask scheduler at {scheduler!r}: {err}") from None
     else:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None, silence_logs=logging.ERROR)
+        import dask
+
+        # one run per worker at a time, and a run that kills its worker is not retried on the others
+        # (Dask's default is 3 more tries, each killing a worker): the run is re-run isolated below
+        with dask.config.set({"distributed.scheduler.allowed-failures": 0,
+                              "distributed.scheduler.worker-saturation": 1.0}):
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                   dashboard_address=None, silence_logs=logging.ERROR)
         client = Client(cluster)
     failed = 0
     try:
@@ -336,7 +346,12 @@ def _run_dask(todo, conn, bar, *, workers, scheduler, retry_failed) -> int:
             try:
                 row = fut.result()
             except Exception as err:  # noqa: BLE001 - e.g. a worker died (a native crash kills it)
-                row = _failed_row(task, f"{type(err).__name__}: {err}")
+                if type(err).__name__ != "KilledWorker":
+                    row = _failed_row(task, f"{type(err).__name__}: {err}")
+                else:  # this run, or another one on its worker, crashed it: find out in isolation
+                    logger.warning("a Dask worker died while holding run %s; running it again in an isolated "
+                                   "process", _describe(task))
+                    row = run_task_isolated(task)
             insert_run(conn, row, replace_failed=retry_failed)
             failed += row["status"] == "failed"
             bar.finished(row, _describe(task))

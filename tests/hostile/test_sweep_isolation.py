@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 from qopt.bench import runner
 from qopt.bench.config import parse_config
 from qopt.bench.store import load_runs, open_store
@@ -41,3 +43,27 @@ def test_isolated_run_returns_the_same_row_as_in_process():
     inside, isolated = runner.run_task(task), runner.run_task_isolated(task)
     assert inside["status"] == isolated["status"] == "ok"
     assert inside["objective"] == isolated["objective"] == 3800
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_run_that_kills_its_dask_worker_is_one_failed_run(tmp_path, monkeypatch, workers):
+    """A run that aborts its Dask worker is re-run once in an isolated process and stored as its own
+    NativeCrash failure (Dask does not retry it on other workers); the nanny restarts the worker and
+    the other runs finish, also one that was waiting on the dead worker."""
+    pytest.importorskip("distributed")
+    from qopt.testing import run_task_aborting_on_seed
+
+    # pickled by reference: the workers import qopt.testing and call the same function
+    monkeypatch.setattr(runner, "run_task", run_task_aborting_on_seed)
+    cfg = parse_config({"instances": ["mknap1-1"],
+                        "solvers": [{"name": "sa", "num_reads": 5, "num_sweeps": 50}], "seeds": [0, 1, 2]})
+    store = str(tmp_path / "d.sqlite")
+    summary = runner.run_sweep(cfg, store, workers=workers, progress=False)
+    assert (summary.ran, summary.failed) == (3, 1)
+    conn = open_store(store)
+    try:
+        runs = {r["seed"]: r for r in load_runs(conn)}
+    finally:
+        conn.close()
+    assert runs[0]["status"] == runs[2]["status"] == "ok" and runs[0]["objective"] == 3800
+    assert runs[1]["status"] == "failed" and runs[1]["error"].startswith("NativeCrash: the run's process killed by SIGABRT")
