@@ -263,6 +263,44 @@ def _check_reads(num_reads) -> int:
 
 
 # ---------------------------------------------------------------------------
+#: Runs expected to take longer than this many seconds are sampled in batches of about this length,
+#: so that Ctrl-C keeps the reads already done (dwave-samplers runs all reads of a call in one C
+#: loop that does not see Ctrl-C until it returns). Shorter runs are one call, as before.
+BATCH_SECONDS = 2.0
+
+
+def _read_batches(num_reads: int, expected_s: float) -> list[int]:
+    """Reads per sampler call: one call when ``expected_s <= BATCH_SECONDS``, else about
+    ``BATCH_SECONDS`` per call (at least one read each)."""
+    if expected_s <= BATCH_SECONDS or num_reads < 2:
+        return [num_reads]
+    k = min(num_reads, int(np.ceil(expected_s / BATCH_SECONDS)))
+    base, extra = divmod(num_reads, k)
+    return [base + (i < extra) for i in range(k)]
+
+
+def _sample_in_batches(sample, bqm, seed: int, batches: list[int], name: str):
+    """``sample(bqm, seed, reads)`` once per batch (batch i seeded by child i of ``seed``); returns
+    ``(sampleset, interrupted)``. Ctrl-C keeps the batches done; with none done it propagates."""
+    import dimod
+
+    if len(batches) == 1:
+        return sample(bqm, seed, batches[0]), False
+    seeds = [int(c.generate_state(1, np.uint32)[0] & 0x7FFFFFFF) for c in np.random.SeedSequence(seed).spawn(len(batches))]
+    done = []
+    try:
+        for i, (reads, s) in enumerate(zip(batches, seeds)):
+            done.append(sample(bqm, s, reads))
+            logger.info("%s: %d/%d reads", name, sum(batches[:i + 1]), sum(batches))
+    except KeyboardInterrupt:
+        if not done:
+            raise
+        logger.warning("interrupted: keeping the %d of %d reads done (Ctrl-C again to abort)",
+                       sum(len(d) for d in done), sum(batches))
+        return dimod.concatenate(done), True
+    return dimod.concatenate(done), False
+
+
 def _bqm_heuristic(problem, name, sample, *, seed, penalty, slack, weights, repair, local_search, options,
                    postprocess=None):
     seed = resolve_seed(seed)  # one int drives the run and is recorded (a Generator gives one draw)
@@ -277,17 +315,24 @@ def _bqm_heuristic(problem, name, sample, *, seed, penalty, slack, weights, repa
     check_memory(need, f"{problem.name}: {name} on {n:,} QUBO variables with {reads:,} reads",
                  "use --solver sa" if name == "tabu" else "use fewer --num-reads")
     if name == "sa":  # dwave-samplers SA: ~1e9 spin-neighbour updates per second on one core
-        check_time(reads * options["num_sweeps"] * (n + 2.0 * m) / 1e9,
+        expected_s = reads * options["num_sweeps"] * (n + 2.0 * m) / 1e9
+        check_time(expected_s,
                    f"{problem.name}: sa with {reads:,} reads x {options['num_sweeps']:,} sweeps on {n:,} variables",
                    "use fewer --num-reads")
+    else:  # tabu stops on its per-read timeout
+        expected_s = reads * options["timeout_s"]
+    batches = _read_batches(reads, expected_s)
     t1 = time.perf_counter()
     with native_stdout_off():
-        raw = sample(bqm, seed_int(seed))
+        raw, interrupted = _sample_in_batches(sample, bqm, seed, batches, name)
     t2 = time.perf_counter()
     logger.info("%s: %d samples on %d BQM variables in %.2fs", name, len(raw), bqm.num_variables, t2 - t1)
+    info = {"bqm_variables": bqm.num_variables}
+    if len(batches) > 1:
+        info.update(read_batches=len(batches), reads_done=len(raw), interrupted=interrupted)
     return finish(problem, raw, decoder, solver=name, repair=repair, local_search=local_search,
-                  postprocess=postprocess, seed=seed_int(seed), timing_s={"build": t1 - t0, "solve": t2 - t1},
-                  options=options, info={"bqm_variables": bqm.num_variables})
+                  postprocess=postprocess, seed=seed, timing_s={"build": t1 - t0, "solve": t2 - t1},
+                  options=options, info=info)
 
 
 def simulated_annealing(problem, *, num_reads: int = 100, num_sweeps: int = 1000, seed=None,
@@ -313,8 +358,8 @@ def simulated_annealing(problem, *, num_reads: int = 100, num_sweeps: int = 1000
         raise ArgumentTypeError(f"num_sweeps must be a positive integer, got {num_sweeps!r}")
     num_sweeps = check_int("num_sweeps", num_sweeps, maximum=10**9)
 
-    def sample(bqm, s):
-        return SimulatedAnnealingSampler().sample(bqm, num_reads=num_reads, num_sweeps=num_sweeps, seed=s)
+    def sample(bqm, s, reads):
+        return SimulatedAnnealingSampler().sample(bqm, num_reads=reads, num_sweeps=num_sweeps, seed=s)
 
     opts = {"num_reads": num_reads, "num_sweeps": num_sweeps, "penalty": penalty, "slack": slack}
     return _bqm_heuristic(problem, "sa", sample, seed=seed, penalty=penalty, slack=slack, weights=weights,
@@ -346,8 +391,8 @@ def tabu(problem, *, num_reads: int = 20, timeout_s: float = 0.1, seed=None, pen
         timeout_s = _positive_seconds("time_limit", time_limit) / num_reads
     timeout_s = _positive_seconds("timeout_s", timeout_s)
 
-    def sample(bqm, s):
-        return TabuSampler().sample(bqm, num_reads=num_reads, timeout=int(max(1, timeout_s * 1000)), seed=s)
+    def sample(bqm, s, reads):
+        return TabuSampler().sample(bqm, num_reads=reads, timeout=int(max(1, timeout_s * 1000)), seed=s)
 
     opts = {"num_reads": num_reads, "timeout_s": timeout_s, "penalty": penalty, "slack": slack}
     return _bqm_heuristic(problem, "tabu", sample, seed=seed, penalty=penalty, slack=slack, weights=weights,

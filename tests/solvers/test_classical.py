@@ -75,3 +75,66 @@ def test_registry_and_option_errors():
         solve(Knapsack([1], [[1]], [1]), "sa", num_reads=0)
     with pytest.raises(ValueError, match="time_limit"):
         solve(Knapsack([1], [[1]], [1]), "exact", time_limit=-1)
+
+
+# --------------------------------------------------------------------------- Ctrl-C in long sa/tabu runs
+def test_read_batches_split_only_long_runs():
+    from qopt.solvers.classical import BATCH_SECONDS, _read_batches
+
+    assert _read_batches(100, BATCH_SECONDS) == [100]
+    batches = _read_batches(10, 7 * BATCH_SECONDS)
+    assert sum(batches) == 10 and len(batches) == 7 and min(batches) >= 1 and max(batches) - min(batches) <= 1
+    assert _read_batches(3, 100 * BATCH_SECONDS) == [1, 1, 1]
+
+
+@pytest.mark.parametrize("name", ["sa", "tabu"])
+def test_ctrl_c_between_batches_keeps_the_reads_done(monkeypatch, name):
+    from dwave.samplers import SimulatedAnnealingSampler, TabuSampler
+
+    import qopt.solvers.classical as C
+
+    monkeypatch.setattr(C, "BATCH_SECONDS", 1e-9)  # every read its own batch
+    cls = SimulatedAnnealingSampler if name == "sa" else TabuSampler
+    real, calls = cls.sample, {"n": 0}
+
+    def interrupted_at_call_4(self, bqm, **kw):
+        calls["n"] += 1
+        if calls["n"] == 4:
+            raise KeyboardInterrupt
+        return real(self, bqm, **kw)
+
+    monkeypatch.setattr(cls, "sample", interrupted_at_call_4)
+    problem = load("mknap1-1")
+    opts = {"num_reads": 6, "num_sweeps": 200} if name == "sa" else {"num_reads": 6, "timeout_s": 0.01}
+    result = solve(problem, name, seed=3, **opts)
+    assert result.info["interrupted"] is True and result.info["read_batches"] == 6
+    assert result.info["reads_done"] == 3 == int(result.raw_samples.record.num_occurrences.sum())
+    assert result.feasible and result.objective == problem.evaluate(result.solution)
+
+
+def test_ctrl_c_before_any_batch_propagates(monkeypatch):
+    from dwave.samplers import SimulatedAnnealingSampler
+
+    import qopt.solvers.classical as C
+
+    monkeypatch.setattr(C, "BATCH_SECONDS", 1e-9)
+
+    def interrupted(self, bqm, **kw):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(SimulatedAnnealingSampler, "sample", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        solve(load("mknap1-1"), "sa", seed=3, num_reads=4, num_sweeps=100)
+
+
+def test_batched_runs_reproduce_from_their_recorded_seed(monkeypatch):
+    import qopt.solvers.classical as C
+
+    monkeypatch.setattr(C, "BATCH_SECONDS", 1e-9)
+    problem = load("mknap1-3")
+    import qopt
+
+    a = qopt.solve(problem, "sa", seed=np.random.default_rng(4), num_reads=5, num_sweeps=100, postprocess="none")
+    b = qopt.solve(problem, "sa", seed=a.seed, num_reads=5, num_sweeps=100, postprocess="none")
+    assert a.info["read_batches"] == 5 and a.info["interrupted"] is False
+    assert a.objective == b.objective and np.array_equal(a.solution, b.solution)
