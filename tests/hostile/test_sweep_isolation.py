@@ -3,7 +3,6 @@ goes on, and a resume does not run (or crash on) it again."""
 
 from __future__ import annotations
 
-
 import pytest
 
 from qopt.bench import runner
