@@ -41,8 +41,8 @@ class ExactCorrelators:
         self.basis, self.mask = np.asarray(basis), np.asarray(mask)
         self.m = len(self.basis)
         self.shots = None if shots is None else int(shots)
-        self._sel = [(b, torch.as_tensor(np.nonzero(self.basis == b)[0]), torch.as_tensor(self.mask[self.basis == b]))
-                     for b in range(3)]
+        self._sel = [(_BASES[b], torch.as_tensor(np.nonzero(self.basis == b)[0]),
+                      torch.as_tensor(self.mask[self.basis == b])) for b in range(3) if np.any(self.basis == b)]
 
     @property
     def differentiable(self) -> bool:
@@ -59,14 +59,11 @@ class ExactCorrelators:
         from qopt.devices.exact.brickwork import brickwork_state, import_torch, pauli_parities
 
         torch = import_torch()
-        used = [b for b, idx, _ in self._sel if len(idx)]
         state = brickwork_state(params, self.n, self.layers)
-        par = pauli_parities(state, self.n, bases=[_BASES[b] for b in used])
+        par = pauli_parities(state, self.n, bases=[basis for basis, _, _ in self._sel])
         out = torch.zeros(self.m, dtype=torch.float64)
-        for b, idx, masks in self._sel:
-            if not len(idx):
-                continue
-            values = par[_BASES[b]]
+        for basis, idx, masks in self._sel:
+            values = par[basis]
             if self.shots is not None:
                 values = self._sampled_parities(values, rng)
             out = out.index_put((idx,), values[masks])
@@ -81,20 +78,11 @@ class ExactCorrelators:
 
             raise ConfigError("correlators read from shots need an rng (numpy Generator)")
         torch = import_torch()
-        probs = np.clip(_inverse_wht(exact_parities.detach().numpy(), self.n), 0, None)
+        # the unnormalised Walsh-Hadamard transform is its own inverse up to 2**n: parities -> probabilities
+        probs = np.clip(walsh_hadamard(exact_parities.detach(), self.n).numpy() / 2**self.n, 0, None)
         probs /= probs.sum()
         counts = rng.multinomial(self.shots, probs) / self.shots
         return walsh_hadamard(torch.as_tensor(counts), self.n)
-
-
-def _inverse_wht(values, n: int) -> np.ndarray:
-    """Inverse of the unnormalised Walsh-Hadamard transform: parities -> probabilities."""
-    v = np.asarray(values, dtype=float).copy()
-    for q in range(n):
-        psi = v.reshape(2**q, 2, 2 ** (n - q - 1))
-        a, b = psi[:, 0, :].copy(), psi[:, 1, :].copy()
-        psi[:, 0, :], psi[:, 1, :] = a + b, a - b
-    return v / 2**n
 
 
 class PennyLaneCorrelators:
