@@ -312,7 +312,7 @@ def run_sweep(config: SweepConfig, store: str, *, workers: int | None = None, sc
 
 def _run_dask(todo, conn, bar, *, workers, scheduler, retry_failed) -> int:
     try:
-        from distributed import Client, LocalCluster, as_completed
+        from distributed import Client, KilledWorker, LocalCluster, as_completed
     except ImportError as err:
         raise MissingDependencyError("parallel sweeps need Dask: pip install 'qopt[bench]'") from err
     if not todo:
@@ -350,7 +350,7 @@ def _run_dask(todo, conn, bar, *, workers, scheduler, retry_failed) -> int:
             try:
                 row = fut.result()
             except Exception as err:  # noqa: BLE001 - e.g. a worker died (a native crash kills it)
-                if type(err).__name__ != "KilledWorker":
+                if not isinstance(err, KilledWorker):
                     row = _failed_row(task, f"{type(err).__name__}: {err}")
                 else:  # this run, or another one on its worker, crashed it: find out in isolation
                     logger.warning("a Dask worker died while holding run %s; running it again in an isolated "

@@ -11,7 +11,7 @@ import time
 import numpy as np
 
 from qopt._native import native_stdout_off
-from qopt._random import resolve_seed, seed_int
+from qopt._random import as_generator, child_int, resolve_seed, seed_int
 from qopt.decode import finish, make_result
 from qopt.errors import ArgumentTypeError, ConfigError, InfeasibleModelError, SolverError
 from qopt.limits import MAX_NUM_READS, check_coefficients, check_int, check_memory, check_time
@@ -280,13 +280,13 @@ def _read_batches(num_reads: int, expected_s: float) -> list[int]:
 
 
 def _sample_in_batches(sample, bqm, seed: int, batches: list[int], name: str):
-    """``sample(bqm, seed, reads)`` once per batch (batch i seeded by child i of ``seed``); returns
+    """``sample(bqm, seed, reads)`` once per batch (batch i seeded from the i-th spawned child of ``seed``); returns
     ``(sampleset, interrupted)``. Ctrl-C keeps the batches done; with none done it propagates."""
     import dimod
 
     if len(batches) == 1:
         return sample(bqm, seed, batches[0]), False
-    seeds = [int(c.generate_state(1, np.uint32)[0] & 0x7FFFFFFF) for c in np.random.SeedSequence(seed).spawn(len(batches))]
+    seeds = [child_int(g) for g in as_generator(seed).spawn(len(batches))]
     done = []
     try:
         for i, (reads, s) in enumerate(zip(batches, seeds)):
